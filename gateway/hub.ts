@@ -1,0 +1,181 @@
+import { Redis } from 'ioredis';
+import { startEmbeddedPostgres } from '../schema/db/embedded-postgres';
+import { initORM, type MikroORM, migrate } from '../schema/db/orm';
+import { demoCountyRegions } from '../schema/regions/demo-county';
+import { loadRegionTree } from '../schema/regions/region.service';
+import { type Config, redactUrl } from '../schema/runtime/config';
+import { StartupError } from '../schema/runtime/errors';
+import type { Logger } from '../schema/runtime/logger';
+import { errorMessage, retryUntil } from '../schema/runtime/retry';
+import { QueueRegistry } from '../workers/queues';
+import { requestConnection, startEmbeddedRedis, waitForRedis } from '../workers/redis';
+import { type RunningWorkers, startWorkers } from '../workers/worker';
+import { type RunningGateway, startGateway } from './server';
+
+/** Resources released in reverse order of acquisition when the hub stops or start-up fails midway. */
+class Stack {
+  private readonly steps: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+  constructor(private readonly logger: Logger) {}
+  push(name: string, stop: () => Promise<unknown>) {
+    this.steps.push({ name, stop });
+  }
+  async unwind() {
+    while (this.steps.length) {
+      const { name, stop } = this.steps.pop()!;
+      await stop().catch((error) =>
+        this.logger.error({ err: errorMessage(error) }, `stopping ${name} failed`),
+      );
+    }
+  }
+}
+
+export interface Infrastructure {
+  databaseUrl: string;
+  redisUrl: string;
+  embeddedDatabase: boolean;
+  orm: MikroORM;
+  /** Applies pending migrations (locked against concurrent hubs on a shared server). */
+  migrate(): Promise<string[]>;
+}
+
+/**
+ * Brings up PostgreSQL and Redis (external or embedded), connects the ORM with a bounded retry and applies
+ * migrations. Used by `hub start`, `hub worker` and `hub migrate` alike.
+ */
+export async function openInfrastructure(
+  config: Config,
+  logger: Logger,
+  stack: Stack,
+  { redis = true }: { redis?: boolean } = {},
+): Promise<Infrastructure> {
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres(config.dataDir, logger);
+    stack.push('embedded PostgreSQL', () => pg.stop());
+    databaseUrl = pg.url;
+  }
+  const embeddedDatabase = !config.databaseUrl;
+
+  let redisUrl = config.redisUrl ?? '';
+  if (redis) {
+    if (!redisUrl) {
+      const r = await startEmbeddedRedis(
+        config.dataDir,
+        config.redisServerBin,
+        logger,
+        config.startupTimeoutMs || 10_000,
+      );
+      stack.push('embedded Redis', () => r.stop());
+      redisUrl = r.url;
+    } else {
+      await waitForRedis(redisUrl, config.startupTimeoutMs, logger);
+    }
+  }
+
+  const orm = await connectDatabase(config, databaseUrl, embeddedDatabase, logger);
+  stack.push('database connection', () => orm.close());
+  return {
+    databaseUrl,
+    redisUrl,
+    embeddedDatabase,
+    orm,
+    migrate: () => migrate(orm, { lock: !embeddedDatabase }),
+  };
+}
+
+async function connectDatabase(
+  config: Config,
+  url: string,
+  embedded: boolean,
+  logger: Logger,
+): Promise<MikroORM> {
+  const orm = await initORM({
+    url,
+    // PGlite is a single session: a second pooled connection would wait forever behind an open transaction.
+    poolMax: embedded ? 1 : config.db.poolMax,
+    statementTimeoutMs: config.db.statementTimeoutMs,
+    logger,
+  });
+  try {
+    await retryUntil(
+      () => orm.em.getConnection().execute('select 1'),
+      config.startupTimeoutMs,
+      (error, n) =>
+        logger.warn({ attempt: n, err: errorMessage(error) }, 'PostgreSQL not reachable yet; retrying'),
+    );
+  } catch (error) {
+    await orm.close().catch(() => undefined);
+    throw new StartupError(
+      `PostgreSQL at ${redactUrl(url)} is unreachable after ${Math.round(config.startupTimeoutMs / 1000)} s: ${errorMessage(error)}`,
+    );
+  }
+  return orm;
+}
+
+export interface HubOptions {
+  gateway: boolean;
+  workers: boolean;
+}
+
+export interface RunningHub {
+  gateway?: RunningGateway;
+  workers?: RunningWorkers;
+  infrastructure: Infrastructure;
+  stop(): Promise<void>;
+}
+
+/** Starts the hub: infrastructure, migrations, the demo county if asked, then the gateway and/or workers. */
+export async function startHub(config: Config, logger: Logger, options: HubOptions): Promise<RunningHub> {
+  const stack = new Stack(logger);
+  try {
+    const infrastructure = await openInfrastructure(config, logger, stack);
+    const { orm, redisUrl } = infrastructure;
+
+    const applied = await infrastructure.migrate();
+    logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+    if (config.demo) {
+      const result = await loadRegionTree(orm.em.fork(), demoCountyRegions());
+      logger.info(result, 'demo county region tree loaded');
+    }
+
+    const queues = new QueueRegistry(redisUrl);
+    stack.push('queues', () => queues.close());
+
+    let workers: RunningWorkers | undefined;
+    if (options.workers) {
+      workers = await startWorkers({
+        redisUrl,
+        registry: queues,
+        concurrency: config.workerConcurrency,
+        orm,
+        logger,
+      });
+      stack.push('workers', () => workers!.close());
+    }
+
+    let gateway: RunningGateway | undefined;
+    if (options.gateway) {
+      const redis = new Redis(requestConnection(redisUrl));
+      redis.on('error', () => undefined); // ioredis reconnects by itself; /readyz reports the outage
+      stack.push('readiness Redis client', async () => redis.disconnect());
+      gateway = await startGateway({ config, orm, queues, redis, logger });
+      stack.push('gateway', () => gateway!.close());
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      gateway,
+      workers,
+      infrastructure,
+      stop: () => {
+        stopping ??= stack.unwind().then(() => logger.info('hub stopped'));
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stack.unwind();
+    throw error;
+  }
+}
+
+export { Stack };

@@ -1,0 +1,11 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261126135216_init } from './Migration20261126135216_init';
+
+/**
+ * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
+ * TypeScript sources (tests) and the compiled build (production). `hub migrate --create NAME` writes a new
+ * file into this folder; add it to the end of this list.
+ */
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261126135216_init', class: Migration20261126135216_init },
+];

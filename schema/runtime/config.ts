@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The hub's one configuration object, read from the environment once at start-up.
+ * Every module receives the parsed `Config` instead of reading `process.env` itself, so a bad value
+ * is caught before anything starts and the message names the variable.
+ */
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const urlWithProtocols = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+    );
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` });
+
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), {
+    message: 'must be one of true/false, yes/no, on/off, 1/0',
+  })
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const envSchema = z.object({
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).optional(),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: integer(0, 65535).default(4000),
+  GRIDHUB_DATA_DIR: z.string().trim().min(1).default('data'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  GRIDHUB_DEMO: boolean.optional(),
+  GRIDHUB_DB_POOL_MAX: integer(1, 200).default(10),
+  GRIDHUB_STATEMENT_TIMEOUT_MS: integer(100, 3_600_000).default(15_000),
+  GRIDHUB_STARTUP_TIMEOUT_MS: integer(0, 600_000).default(20_000),
+  GRIDHUB_SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  GRIDHUB_REDIS_SERVER_BIN: z.string().trim().min(1).default('redis-server'),
+  GRIDHUB_WORKER_CONCURRENCY: integer(1, 1000).default(5),
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  /** External PostgreSQL; when absent the hub runs an embedded PGlite in `dataDir`. */
+  databaseUrl?: string;
+  /** External Redis; when absent the hub starts `redis-server` from PATH with its files in `dataDir`. */
+  redisUrl?: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Load the synthetic demo county at start. Defaults to on for the embedded setup only. */
+  demo: boolean;
+  db: { poolMax: number; statementTimeoutMs: number };
+  startupTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  redisServerBin: string;
+  workerConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws `ConfigError` listing every bad variable (name, value rule). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  // An empty variable means "not set", as in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}=${JSON.stringify(present[name])}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: path.resolve(cwd, e.GRIDHUB_DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    demo: e.GRIDHUB_DEMO ?? !e.DATABASE_URL,
+    db: { poolMax: e.GRIDHUB_DB_POOL_MAX, statementTimeoutMs: e.GRIDHUB_STATEMENT_TIMEOUT_MS },
+    startupTimeoutMs: e.GRIDHUB_STARTUP_TIMEOUT_MS,
+    shutdownTimeoutMs: e.GRIDHUB_SHUTDOWN_TIMEOUT_MS,
+    redisServerBin: e.GRIDHUB_REDIS_SERVER_BIN,
+    workerConcurrency: e.GRIDHUB_WORKER_CONCURRENCY,
+  };
+}
+
+/** Variables the hub reads, with a line of help each, for `hub --help` and the README. */
+export const CONFIG_HELP: Record<keyof z.infer<typeof envSchema>, string> = {
+  DATABASE_URL: 'PostgreSQL URL; unset = embedded PGlite in the data directory',
+  REDIS_URL: 'Redis URL; unset = a local redis-server started on a free port',
+  HOST: 'address the gateway listens on (default 127.0.0.1)',
+  PORT: 'gateway port, 0 = any free port (default 4000)',
+  GRIDHUB_DATA_DIR: 'embedded database, Redis files and CA material (default ./data)',
+  LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')} (default info)`,
+  GRIDHUB_DEMO: 'load the synthetic demo county at start (default: on without DATABASE_URL)',
+  GRIDHUB_DB_POOL_MAX: 'PostgreSQL connections per process (default 10; 1 with PGlite)',
+  GRIDHUB_STATEMENT_TIMEOUT_MS: 'statement_timeout for every database session (default 15000)',
+  GRIDHUB_STARTUP_TIMEOUT_MS: 'how long to retry PostgreSQL and Redis at start (default 20000)',
+  GRIDHUB_SHUTDOWN_TIMEOUT_MS: 'how long in-flight requests and jobs may finish on stop (default 10000)',
+  GRIDHUB_REDIS_SERVER_BIN: 'redis-server binary for the embedded Redis (default: from PATH)',
+  GRIDHUB_WORKER_CONCURRENCY: 'jobs one worker process runs at once per queue (default 5)',
+};
+
+/** The URL with its password replaced, for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable URL>';
+  }
+}

@@ -1,0 +1,95 @@
+import { type JobsOptions, Queue } from 'bullmq';
+import type { TreeProblem } from '../schema/regions/region.service';
+import { isConnectionError, ServiceUnavailableError } from '../schema/runtime/errors';
+import { errorMessage } from '../schema/runtime/retry';
+import { requestConnection } from './redis';
+
+/**
+ * The hub's queues and the jobs each carries, with their payload and result types. Producers (the
+ * gateway, the CLI) and processors (the workers) both type-check against this one table.
+ */
+export interface QueueJobs {
+  upkeep: {
+    'verify-region-tree': { data: Record<string, never>; result: { checked: true; problems: TreeProblem[] } };
+  };
+}
+
+export type QueueName = keyof QueueJobs;
+export type JobName<Q extends QueueName> = keyof QueueJobs[Q] & string;
+export type JobData<Q extends QueueName, J extends JobName<Q>> = QueueJobs[Q][J] extends { data: infer D }
+  ? D
+  : never;
+export type JobResult<Q extends QueueName, J extends JobName<Q>> = QueueJobs[Q][J] extends { result: infer R }
+  ? R
+  : never;
+
+export const QUEUE_NAMES: QueueName[] = ['upkeep'];
+
+/** Kept jobs: enough history to inspect, bounded so Redis does not grow without end. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1_000 },
+  // Failed jobs are the dead-letter list: kept for a month for inspection and retry.
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+/** Repeating jobs the workers register at start (idempotent upserts, one schedule cluster-wide). */
+export const SCHEDULES: Array<{ queue: QueueName; id: string; job: string; pattern: string }> = [
+  { queue: 'upkeep', id: 'nightly-verify-region-tree', job: 'verify-region-tree', pattern: '0 3 * * *' },
+];
+
+/** Runs a Redis call, turning "Redis is not there" into REDIS_UNAVAILABLE for the caller. */
+async function redisCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isConnectionError(error) || /Stream isn't writeable|Connection is closed/.test(errorMessage(error))) {
+      throw new ServiceUnavailableError('Redis', errorMessage(error));
+    }
+    throw error;
+  }
+}
+
+export class QueueRegistry {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    private readonly redisUrl: string,
+    readonly prefix = 'gridhub',
+  ) {}
+
+  queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, {
+        connection: requestConnection(this.redisUrl),
+        prefix: this.prefix,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
+      q.on('error', () => undefined); // reported through /readyz and the failing call, not as a crash
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  add<Q extends QueueName, J extends JobName<Q>>(queue: Q, job: J, data: JobData<Q, J>, opts?: JobsOptions) {
+    return redisCall(() => this.queue(queue).add(job, data, opts));
+  }
+
+  counts(): Promise<Array<{ queue: QueueName; counts: Record<string, number> }>> {
+    return redisCall(() =>
+      Promise.all(
+        QUEUE_NAMES.map(async (queue) => ({
+          queue,
+          counts: await this.queue(queue).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
+        })),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}
