@@ -138,7 +138,7 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
       logger.info(result, 'demo county region tree loaded');
     }
 
-    const queues = new QueueRegistry(redisUrl);
+    const queues = new QueueRegistry(redisUrl, config.queuePrefix);
     stack.push('queues', () => queues.close());
 
     let workers: RunningWorkers | undefined;
@@ -147,6 +147,7 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
         redisUrl,
         registry: queues,
         concurrency: config.workerConcurrency,
+        closeTimeoutMs: config.shutdownTimeoutMs,
         orm,
         logger,
       });

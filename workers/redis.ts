@@ -135,7 +135,7 @@ async function stopOrphan(pidFile: string, logger: Logger): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

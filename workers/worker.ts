@@ -1,4 +1,5 @@
 import { Worker } from 'bullmq';
+import type { Logger } from '../schema/runtime/logger';
 import { errorMessage } from '../schema/runtime/retry';
 import { PROCESSORS, type ProcessorDeps } from './processors';
 import { QUEUE_NAMES, type QueueRegistry, SCHEDULES } from './queues';
@@ -8,6 +9,29 @@ export interface WorkerOptions extends ProcessorDeps {
   redisUrl: string;
   registry: QueueRegistry;
   concurrency: number;
+  /** How long active jobs may take to finish when the workers stop. */
+  closeTimeoutMs: number;
+}
+
+/**
+ * Closes a worker, letting its active jobs finish, but never waits longer than `timeoutMs`: BullMQ's
+ * close() can hang forever when its blocking connection is still reconnecting after a Redis outage
+ * (taskforcesh/bullmq#4656). An unfinished job is not lost: its lock expires and another worker takes it.
+ */
+async function closeWithin(worker: Worker, timeoutMs: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const outcome = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    logger.warn(
+      { queue: worker.name, timeoutMs },
+      'worker did not close in time; abandoning its connections',
+    );
+    void worker.disconnect().catch(() => undefined);
+  }
 }
 
 export interface RunningWorkers {
@@ -21,6 +45,7 @@ export async function startWorkers({
   redisUrl,
   registry,
   concurrency,
+  closeTimeoutMs,
   orm,
   logger,
 }: WorkerOptions): Promise<RunningWorkers> {
@@ -63,7 +88,7 @@ export async function startWorkers({
   return {
     workers,
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => closeWithin(w, closeTimeoutMs, logger)));
       logger.info('workers stopped');
     },
   };

@@ -25,7 +25,16 @@ export function ormOptions({ url, poolMax, statementTimeoutMs, logger }: Databas
     extensions: [Migrator],
     pool: { min: 0, max: poolMax },
     // A runaway query ends on the server instead of holding a connection forever.
-    driverOptions: { connection: { statement_timeout: statementTimeoutMs } },
+    driverOptions: {
+      connection: { statement_timeout: statementTimeoutMs },
+      // knex's own warnings ("Connection Error: …" while the server is away) go to our log, not the console.
+      log: {
+        warn: (message: string) => logger?.warn({ component: 'knex' }, message),
+        error: (message: string) => logger?.error({ component: 'knex' }, message),
+        deprecate: (message: string) => logger?.debug({ component: 'knex' }, message),
+        debug: (message: string) => logger?.debug({ component: 'knex' }, message),
+      },
+    },
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,

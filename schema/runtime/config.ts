@@ -54,6 +54,11 @@ const envSchema = z.object({
   GRIDHUB_SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   GRIDHUB_REDIS_SERVER_BIN: z.string().trim().min(1).default('redis-server'),
   GRIDHUB_WORKER_CONCURRENCY: integer(1, 1000).default(5),
+  GRIDHUB_QUEUE_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, { message: 'must be 1–40 letters, digits, _ or -' })
+    .default('gridhub'),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -74,6 +79,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   redisServerBin: string;
   workerConcurrency: number;
+  /** Redis key prefix of the queues, so several hubs can share one Redis. */
+  queuePrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     shutdownTimeoutMs: e.GRIDHUB_SHUTDOWN_TIMEOUT_MS,
     redisServerBin: e.GRIDHUB_REDIS_SERVER_BIN,
     workerConcurrency: e.GRIDHUB_WORKER_CONCURRENCY,
+    queuePrefix: e.GRIDHUB_QUEUE_PREFIX,
   };
 }
 
@@ -132,6 +140,7 @@ export const CONFIG_HELP: Record<keyof z.infer<typeof envSchema>, string> = {
   GRIDHUB_SHUTDOWN_TIMEOUT_MS: 'how long in-flight requests and jobs may finish on stop (default 10000)',
   GRIDHUB_REDIS_SERVER_BIN: 'redis-server binary for the embedded Redis (default: from PATH)',
   GRIDHUB_WORKER_CONCURRENCY: 'jobs one worker process runs at once per queue (default 5)',
+  GRIDHUB_QUEUE_PREFIX: 'Redis key prefix of the job queues, for hubs sharing a Redis (default gridhub)',
 };
 
 /** The URL with its password replaced, for logs and error messages. */

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// Each run gets its own database (dropped at the end), so two runs on one machine never collide.
+process.env.TEST_DATABASE_URL ??= `postgres://postgres@127.0.0.1:5432/gridhub_test_${process.pid}`;
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/support/global-setup.ts'],
+    setupFiles: ['tests/support/setup.ts'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // End-to-end files start whole hubs; two at a time fits the 2-core machines CI runs on.
+    maxWorkers: 2,
+  },
+});
