@@ -98,7 +98,10 @@ async function connectDatabase(
   });
   try {
     await retryUntil(
-      () => orm.em.getConnection().execute('select 1'),
+      async () => {
+        await orm.schema.ensureDatabase({ forceCheck: true }); // creates the database on a fresh server
+        await orm.em.getConnection().execute('select 1');
+      },
       config.startupTimeoutMs,
       (error, n) =>
         logger.warn({ attempt: n, err: errorMessage(error) }, 'PostgreSQL not reachable yet; retrying'),

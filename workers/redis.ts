@@ -72,10 +72,16 @@ export async function waitForRedis(
           lazyConnect: true,
           retryStrategy: () => null,
         });
-        client.on('error', () => undefined);
+        // The socket error (ECONNREFUSED, ENOTFOUND…) says more than connect()'s "Connection is closed".
+        let socketError: Error | undefined;
+        client.on('error', (error: Error) => {
+          socketError ??= error;
+        });
         try {
           await client.connect();
           await client.ping();
+        } catch (error) {
+          throw socketError ?? error;
         } finally {
           client.disconnect();
         }
@@ -162,26 +168,20 @@ export async function startEmbeddedRedis(
   const pidFile = path.join(dir, 'redis-server.pid');
   await stopOrphan(pidFile, logger);
   const port = await freePort();
+  const settings: Record<string, string> = {
+    port: String(port),
+    bind: '127.0.0.1',
+    'protected-mode': 'yes',
+    dir,
+    appendonly: 'yes', // queued and delayed jobs survive a restart
+    save: '',
+    daemonize: 'no', // a child of the hub, stopped with it
+    pidfile: pidFile,
+    logfile: '', // stdout, kept for the error message if start-up fails
+  };
   const child: ChildProcess = spawn(
     binary,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--save',
-      '',
-      '--protected-mode',
-      'yes',
-      '--daemonize',
-      'no',
-      '--logfile',
-      '',
-    ],
+    Object.entries(settings).flatMap(([name, value]) => [`--${name}`, value]),
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output: string[] = [];

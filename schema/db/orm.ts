@@ -21,6 +21,9 @@ const MIGRATION_LOCK_KEY = 7_262_072_5;
 export function ormOptions({ url, poolMax, statementTimeoutMs, logger }: DatabaseOptions): Options {
   return defineConfig({
     clientUrl: url,
+    // Connect on first use: start-up retries and names an unreachable server itself (see connectDatabase).
+    connect: false,
+    ensureDatabase: false,
     entities: ENTITIES,
     extensions: [Migrator],
     pool: { min: 0, max: poolMax },

@@ -14,7 +14,7 @@ import { type LoadResult, runLoad } from './loadgen';
  */
 
 const REPS = 5;
-const REQUESTS = 3000;
+const REQUESTS = 2500;
 const WARMUP = 300;
 const CONCURRENCY = 10;
 const HUB_WARMUP = 2000;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
@@ -8,7 +9,7 @@ import { initORM, migrate } from '../../schema/db/orm';
 import { dropDatabase, recreateDatabase } from '../support/services';
 import { type GatewayResults, renderGateway, runGatewayBench } from './gateway.bench';
 import { fmt, type Machine, machine, median } from './harness';
-import { type RegionTreeResults, renderRegionTree, runRegionTreeBench } from './region-tree.bench';
+import { qpsOf, type RegionTreeResults, renderRegionTree, runRegionTreeBench } from './region-tree.bench';
 import { syntheticProvince } from './synthetic-tree';
 
 /**
@@ -39,7 +40,6 @@ function reading(r: RegionTreeResults, g: GatewayResults): string {
   const tree = rowsPerS(r.load.tree);
   const t = r.scopes[0]!;
   const c = r.scopes[1]!;
-  const q = (s: RegionTreeResults['scopes'][number], i: number) => median(s.variants[i]!.qps);
   const x = (a: number, b: number) => `${fmt(a / b, 2)}×`;
   const gql = median(g.graphql.map((v) => v.rps));
   const raw = median(g.pg.map((v) => v.rps));
@@ -48,14 +48,16 @@ function reading(r: RegionTreeResults, g: GatewayResults): string {
     `\`loadRegionTree\` loads the ${fmt(r.rows)}-unit tree at ${fmt(tree)} rows/s, ${x(tree, copy)} the ${fmt(copy)} rows/s`,
     'of a raw COPY into a table with the same indexes and foreign key, and a re-sync in which nothing changed',
     `takes ${fmt(median(r.load.resync) / 1000, 2)} s (${fmt(rowsPerS(r.load.resync))} rows/s compared).`,
-    `For "all grids under a township" (${t.gridsPerQuery} rows) the raw prefix predicate answers ${fmt(q(t, 1))} queries/s`,
-    `and for a county (${c.gridsPerQuery} rows) ${fmt(q(c, 1))}; ${cteVerdict(q(t, 3) / q(t, 1), q(c, 3) / q(c, 1))}`,
-    `The ORM path reaches ${x(q(t, 0), q(t, 1))} (township) and ${x(q(c, 0), q(c, 1))} (county) of the raw predicate.`,
-    `Sending the same two statements raw (look up the parent's path, then the predicate) reaches ${x(q(t, 2), q(t, 1))}`,
-    `and ${x(q(c, 2), q(c, 1))}, and the ORM reaches ${x(q(t, 0), q(t, 2))} and ${x(q(c, 0), q(c, 2))} of that, so`,
-    q(t, 0) / q(t, 2) < 0.5
-      ? "most of the ORM path's cost is MikroORM's own work per call and per entity (fork, query building, hydration into the identity map), not the second round trip."
-      : 'the second round trip, not MikroORM itself, is most of the difference.',
+    `For "all grids under a township" (${t.gridsPerQuery} rows) the raw prefix predicate answers ${fmt(qpsOf(t, 'raw'))} queries/s`,
+    `and for a county (${c.gridsPerQuery} rows) ${fmt(qpsOf(c, 'raw'))}; ${cteVerdict(qpsOf(t, 'cte') / qpsOf(t, 'raw'), qpsOf(c, 'cte') / qpsOf(c, 'raw'))}`,
+    `The ORM path reaches ${x(qpsOf(t, 'orm'), qpsOf(t, 'raw'))} (township) and ${x(qpsOf(c, 'orm'), qpsOf(c, 'raw'))} (county) of the raw predicate.`,
+    `It sends two statements (it looks up the parent's path first); the same two sent raw reach ${x(qpsOf(t, 'raw2'), qpsOf(t, 'raw'))}`,
+    `and ${x(qpsOf(c, 'raw2'), qpsOf(c, 'raw'))}, and sent through MikroORM's own connection without building entities`,
+    `${x(qpsOf(t, 'ormSql'), qpsOf(t, 'raw2'))} and ${x(qpsOf(c, 'ormSql'), qpsOf(c, 'raw2'))} of raw, while the ORM path reaches ${x(qpsOf(t, 'orm'), qpsOf(t, 'raw2'))} and`,
+    `${x(qpsOf(c, 'orm'), qpsOf(c, 'raw2'))} of raw:`,
+    qpsOf(t, 'orm') / qpsOf(t, 'ormSql') < 0.5
+      ? "so the driver path costs little and most of the ORM path's cost is MikroORM's entity layer (fork, query building, hydration into the identity map)."
+      : "so MikroORM's entity layer is not where most of the time goes.",
     badPlans.length
       ? `EXPLAIN shows a plan **without** its expected index: ${badPlans.join('; ')}.`
       : `EXPLAIN shows all ${r.explains.length} plans using their index (the prefix index for the predicate${r.explains.length > 2 ? ', the statement MikroORM sends included' : ''}; the parent_code index for the CTE).`,
@@ -75,6 +77,7 @@ function render(
   pgVersion: string,
   started: Date,
   seconds: number,
+  load: number[],
   r: RegionTreeResults,
   g: GatewayResults,
 ) {
@@ -92,6 +95,7 @@ function render(
     `| PostgreSQL | ${pgVersion} (database \`${DATABASE}\`, recreated by the run) |`,
     `| commit | ${m.commit} |`,
     `| whole run | ${fmt(seconds, 0)} s |`,
+    `| load average (1 min) | ${load.map((l) => fmt(l, 2)).join(' at the start, ')} at the end (other work on the machine skews absolute figures; the interleaved ratios less so) |`,
     '',
     '## Reading',
     '',
@@ -106,6 +110,7 @@ function render(
 
 async function main() {
   const started = new Date();
+  const loadAtStart = os.loadavg()[0]!;
   const t0 = performance.now();
   const url = await recreateDatabase(DATABASE);
   console.log(`bench database ${DATABASE} recreated`);
@@ -137,7 +142,15 @@ async function main() {
   await dropDatabase(DATABASE);
 
   const seconds = (performance.now() - t0) / 1000;
-  const markdown = render(machine(), pgVersion, started, seconds, regionTree, gateway);
+  const markdown = render(
+    machine(),
+    pgVersion,
+    started,
+    seconds,
+    [loadAtStart, os.loadavg()[0]!],
+    regionTree,
+    gateway,
+  );
   writeFileSync(RESULTS, markdown);
   console.log(
     `\n${reading(regionTree, gateway)}\n\nwritten ${path.relative(process.cwd(), RESULTS)} (${fmt(seconds)} s)`,
