@@ -22,6 +22,7 @@ class Stack {
   async unwind() {
     while (this.steps.length) {
       const { name, stop } = this.steps.pop()!;
+      this.logger.debug(`stopping ${name}`);
       await stop().catch((error) =>
         this.logger.error({ err: errorMessage(error) }, `stopping ${name} failed`),
       );

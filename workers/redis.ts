@@ -182,8 +182,13 @@ export async function startEmbeddedRedis(
   const child: ChildProcess = spawn(
     binary,
     Object.entries(settings).flatMap(([name, value]) => [`--${name}`, value]),
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: Ctrl+C in a terminal signals the whole foreground group, and Redis must
+    // outlive the hub's workers while they finish; the hub stops it last.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  // Should the hub exit without stopping it (a second Ctrl+C, an uncaught error), take it along.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
@@ -220,6 +225,7 @@ export async function startEmbeddedRedis(
     ]);
   } catch (error) {
     child.kill('SIGKILL');
+    process.removeListener('exit', killOnExit);
     await lock.release();
     throw error;
   }
@@ -235,6 +241,7 @@ export async function startEmbeddedRedis(
         await done;
         clearTimeout(timer);
       }
+      process.removeListener('exit', killOnExit);
       await lock.release();
       logger.info('embedded Redis stopped');
     },

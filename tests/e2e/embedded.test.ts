@@ -84,7 +84,11 @@ describe('the hub on embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
         unchanged: 352,
       });
     } finally {
-      expect(await second.stop('SIGINT')).toBe(0);
+      // Ctrl+C in a terminal: SIGINT to the whole process group, embedded redis-server included.
+      expect(await second.stop('SIGINT', { group: true })).toBe(0);
+      expect(second.logs.map((l) => l.msg)).toEqual(
+        expect.arrayContaining(['workers stopped', 'embedded Redis stopped', 'hub stopped']),
+      );
     }
   });
 

@@ -56,7 +56,9 @@ export async function gql<T = Record<string, unknown>>(
 function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(base)) {
-    if (/^(DATABASE_URL|REDIS_URL|PORT|HOST|LOG_LEVEL|GRIDHUB_.*)$/.test(key)) delete base[key];
+    // Also NODE_ENV and vitest's own variables: libraries behave differently under NODE_ENV=test.
+    if (/^(DATABASE_URL|REDIS_URL|PORT|HOST|LOG_LEVEL|GRIDHUB_.*|NODE_ENV|VITEST.*|TEST)$/.test(key))
+      delete base[key];
   }
   const out: NodeJS.ProcessEnv = { ...base };
   for (const [k, v] of Object.entries(env)) {
@@ -72,8 +74,8 @@ export interface SpawnedHub {
   /** Parsed JSON log lines so far. */
   logs: Array<Record<string, unknown>>;
   stderr: () => string;
-  /** Sends a signal and waits for the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends a signal (to the whole process group with `group`, as Ctrl+C does) and waits for the exit code. */
+  stop(signal?: NodeJS.Signals, opts?: { group?: boolean }): Promise<number | null>;
 }
 
 /** Starts `hub <args>` from the build as a separate process and waits until the gateway listens. */
@@ -85,6 +87,7 @@ export async function spawnHub(
     env: childEnv({ PORT: '0', ...env }),
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so a test can send Ctrl+C to the group as a terminal does
   });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
@@ -116,9 +119,10 @@ export async function spawnHub(
     url,
     logs,
     stderr: () => stderr,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill(signal);
+    async stop(signal = 'SIGTERM', { group = false } = {}) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      if (group) process.kill(-child.pid!, signal);
+      else child.kill(signal);
       const [code] = await exited;
       return code as number | null;
     },
