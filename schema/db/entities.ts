@@ -1,4 +1,29 @@
+import { CodeTable, CodeValue } from '../codes/code.entity';
+import { Event } from '../events/event.entity';
+import { EventParty, EventStep, EventSupervision } from '../events/event-detail.entity';
+import { Organization } from '../organizations/organization.entity';
+import { Household } from '../people/household.entity';
+import { Person } from '../people/person.entity';
+import { PersonRecord } from '../people/person-record.entity';
+import { Place } from '../places/place.entity';
 import { Region } from '../regions/region.entity';
+import { Situation } from '../situations/situation.entity';
+import { Thing } from '../things/thing.entity';
 
 /** Every entity of the hub, listed explicitly so discovery is the same under tsc, vitest and the CLI. */
-export const ENTITIES = [Region];
+export const ENTITIES = [
+  Region,
+  CodeTable,
+  CodeValue,
+  Household,
+  Person,
+  PersonRecord,
+  Place,
+  Organization,
+  Event,
+  EventParty,
+  EventStep,
+  EventSupervision,
+  Thing,
+  Situation,
+];

@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126135216_init } from './Migration20261126135216_init';
+import { Migration20261126142114_six_categories } from './Migration20261126142114_six_categories';
 
 /**
  * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
@@ -8,4 +9,5 @@ import { Migration20261126135216_init } from './Migration20261126135216_init';
  */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261126135216_init', class: Migration20261126135216_init },
+  { name: 'Migration20261126142114_six_categories', class: Migration20261126142114_six_categories },
 ];

@@ -1,0 +1,129 @@
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Person } from '../people/person.entity';
+import { Event } from './event.entity';
+
+/** 主要当事人: a party to a dispute; linked to a person when the ID number is known to the hub. */
+@ObjectType({ description: 'A party to an event (主要当事人)' })
+@Entity({ tableName: 'event_party' })
+@Index({ name: 'event_party_event_idx', properties: ['event'] })
+@Index({ name: 'event_party_person_idx', properties: ['person'] })
+export class EventParty {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @ManyToOne(() => Event, { fieldName: 'event_id', deleteRule: 'cascade' })
+  event!: Event;
+
+  @ManyToOne(() => Person, { nullable: true, fieldName: 'person_id', deleteRule: 'set null' })
+  person?: Person | null;
+
+  @Property({ type: 'string', length: 18, nullable: true })
+  idNumber?: string | null;
+
+  @Property({ type: 'string', length: 50 })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'Role in the event (申请人, 被申请人…)' })
+  @Property({ type: 'string', length: 40, nullable: true })
+  role?: string | null;
+
+  @Field(() => String, { nullable: true, description: '人员类别 code' })
+  @Property({ type: 'string', length: 4, nullable: true })
+  category?: string | null;
+
+  @Field(() => String, { nullable: true, description: '居住地 division code' })
+  @Property({ type: 'string', length: 12, nullable: true })
+  residenceRegionCode?: string | null;
+}
+
+/** 流程监控: one step of the handling log, with the verifier's result where there was one. */
+@ObjectType({ description: 'One step of the handling log (流程监控)' })
+@Entity({ tableName: 'event_step' })
+@Index({ name: 'event_step_event_idx', properties: ['event', 'at'] })
+export class EventStep {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @ManyToOne(() => Event, { fieldName: 'event_id', deleteRule: 'cascade' })
+  event!: Event;
+
+  @Field(() => String, { description: '处置环节' })
+  @Property({ type: 'string', length: 40 })
+  step!: string;
+
+  @Field(() => String, { description: '处理单位' })
+  @Property({ type: 'string', length: 200 })
+  unit!: string;
+
+  @Field(() => Date)
+  @Property({ type: 'timestamptz' })
+  at!: Date;
+
+  @Field(() => String, { nullable: true, description: '处理人' })
+  @Property({ type: 'string', length: 50, nullable: true })
+  handler?: string | null;
+
+  @Field(() => String, { nullable: true, description: '处理意见' })
+  @Property({ type: 'text', nullable: true })
+  opinion?: string | null;
+
+  @Field(() => String, { nullable: true, description: '核查人' })
+  @Property({ type: 'string', length: 50, nullable: true })
+  verifier?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: '核查结果: passed or not' })
+  @Property({ type: 'boolean', nullable: true })
+  verified?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: '核查意见' })
+  @Property({ type: 'text', nullable: true })
+  verificationOpinion?: string | null;
+}
+
+export enum SupervisionLevel {
+  NORMAL = 'normal',
+  YELLOW_CARD = 'yellow_card',
+  RED_CARD = 'red_card',
+  CANCELLED = 'cancelled',
+}
+
+registerEnumType(SupervisionLevel, {
+  name: 'SupervisionLevel',
+  description: '督办: normal, yellow card, red card, cancelled',
+});
+
+/** 督办: a supervision entry by a superior unit. */
+@ObjectType({ description: 'A supervision entry (督办)' })
+@Entity({ tableName: 'event_supervision' })
+@Index({ name: 'event_supervision_event_idx', properties: ['event', 'at'] })
+export class EventSupervision {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @ManyToOne(() => Event, { fieldName: 'event_id', deleteRule: 'cascade' })
+  event!: Event;
+
+  @Field(() => SupervisionLevel)
+  @Enum({ items: () => SupervisionLevel, nativeEnumName: 'supervision_level' })
+  level!: SupervisionLevel;
+
+  @Field(() => String, { description: '督办单位' })
+  @Property({ type: 'string', length: 200 })
+  unit!: string;
+
+  @Field(() => String, { nullable: true, description: '督办人' })
+  @Property({ type: 'string', length: 50, nullable: true })
+  supervisor?: string | null;
+
+  @Field(() => Date)
+  @Property({ type: 'timestamptz' })
+  at!: Date;
+
+  @Field(() => String, { nullable: true, description: '督办意见' })
+  @Property({ type: 'text', nullable: true })
+  opinion?: string | null;
+}
