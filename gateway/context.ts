@@ -1,13 +1,22 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../schema/runtime/logger';
 import type { QueueRegistry } from '../workers/queues';
+import type { Access, ReadLog } from './access';
 import type { Loaders } from './loaders';
 
 /** What every resolver receives: a request-scoped EntityManager, batched loaders and the queue registry. */
 export interface GatewayContext {
   requestId: string;
+  clientAddress: string | null;
   em: EntityManager;
   loaders: Loaders;
   queues: QueueRegistry;
   logger: Logger;
+  /** What the caller may see; the one place resolvers ask. */
+  access: Access;
+  /** Personal records returned by this request, written to the read audit before the response leaves. */
+  readLog: ReadLog;
+  /** Non-fatal notices (a capped page size…) added to the response's errors. */
+  notices: GraphQLFormattedError[];
 }

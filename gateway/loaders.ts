@@ -1,22 +1,70 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import { Event } from '../schema/events/event.entity';
+import {
+  eventsByPerson,
+  partiesByEvent,
+  stepsByEvent,
+  supervisionsByEvent,
+} from '../schema/events/event.service';
+import { Household } from '../schema/people/household.entity';
+import { Person } from '../schema/people/person.entity';
+import { membersByHousehold, recordsByPerson } from '../schema/people/person.service';
+import { Place } from '../schema/places/place.entity';
 import type { Region } from '../schema/regions/region.entity';
 import { childrenByParent, findRegionsByCodes } from '../schema/regions/region.service';
 
+type Keyed = { id: string } | { code: string };
+
+/** A loader of rows by key: one `in (…)` statement per batch, nulls for keys that are not there. */
+function byKey<T extends Keyed>(load: (keys: readonly string[]) => Promise<T[]>, key: (row: T) => string) {
+  return new DataLoader<string, T | null>(async (keys) => {
+    const found = new Map((await load(keys)).map((row) => [String(key(row)), row]));
+    return keys.map((k) => found.get(k) ?? null);
+  });
+}
+
+function grouped<T>(load: (keys: readonly string[]) => Promise<Map<string, T[]>>) {
+  return new DataLoader<string, T[]>(async (keys) => {
+    const groups = await load(keys);
+    return keys.map((k) => groups.get(k) ?? []);
+  });
+}
+
 /**
- * Per-request batching: every `parent`, `children` and `ancestors` field of one query level costs one
- * SQL statement, however many regions the query returns.
+ * Per-request batching: every nested field of one query level costs one SQL statement, however many parent
+ * rows the page holds (a test counts them).
  */
 export function createLoaders(em: EntityManager) {
-  const regionByCode = new DataLoader<string, Region | null>(async (codes) => {
-    const found = new Map((await findRegionsByCodes(em, codes)).map((r) => [r.code, r]));
-    return codes.map((c) => found.get(c) ?? null);
-  });
-  const regionChildren = new DataLoader<string, Region[]>(async (codes) => {
-    const byParent = await childrenByParent(em, codes);
-    return codes.map((c) => byParent.get(c) ?? []);
-  });
-  return { regionByCode, regionChildren };
+  return {
+    regionByCode: byKey<Region>(
+      (codes) => findRegionsByCodes(em, codes),
+      (r) => r.code,
+    ),
+    regionChildren: grouped((codes) => childrenByParent(em, codes)),
+    householdById: byKey<Household>(
+      (ids) => em.find(Household, { id: { $in: [...ids] } }),
+      (h) => h.id,
+    ),
+    personById: byKey<Person>(
+      (ids) => em.find(Person, { id: { $in: [...ids] } }),
+      (p) => p.id,
+    ),
+    placeById: byKey<Place>(
+      (ids) => em.find(Place, { id: { $in: [...ids] } }),
+      (p) => p.id,
+    ),
+    eventById: byKey<Event>(
+      (ids) => em.find(Event, { id: { $in: [...ids] } }),
+      (e) => e.id,
+    ),
+    householdMembers: grouped((ids) => membersByHousehold(em, ids)),
+    personRecords: grouped((ids) => recordsByPerson(em, ids)),
+    personEvents: grouped((ids) => eventsByPerson(em, ids)),
+    eventParties: grouped((ids) => partiesByEvent(em, ids)),
+    eventSteps: grouped((ids) => stepsByEvent(em, ids)),
+    eventSupervisions: grouped((ids) => supervisionsByEvent(em, ids)),
+  };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

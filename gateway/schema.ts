@@ -1,9 +1,27 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { CodeTableResolver } from './resolvers/codes.resolver';
+import { CountsResolver } from './resolvers/counts.resolver';
+import { EventPartyResolver, EventResolver } from './resolvers/events.resolver';
+import { OrganizationResolver } from './resolvers/organizations.resolver';
+import { HouseholdResolver, PersonRecordResolver, PersonResolver } from './resolvers/people.resolver';
+import { PlaceResolver } from './resolvers/places.resolver';
 import { RegionResolver } from './resolvers/region.resolver';
 import { SystemResolver } from './resolvers/system.resolver';
 
-export const RESOLVERS = [RegionResolver, SystemResolver] as const;
+export const RESOLVERS = [
+  RegionResolver,
+  PersonResolver,
+  HouseholdResolver,
+  PersonRecordResolver,
+  EventResolver,
+  EventPartyResolver,
+  OrganizationResolver,
+  PlaceResolver,
+  CountsResolver,
+  CodeTableResolver,
+  SystemResolver,
+] as const;
 
 /** The partner-facing schema; `schema.graphql` beside this file is its committed, printed form. */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {

@@ -12,6 +12,8 @@ import type { MikroORM } from '../schema/db/orm';
 import type { Config } from '../schema/runtime/config';
 import type { Logger } from '../schema/runtime/logger';
 import type { QueueRegistry } from '../workers/queues';
+import { Access, ReadLog } from './access';
+import { readAuditPlugin } from './audit';
 import type { GatewayContext } from './context';
 import { createErrorFormatter } from './errors';
 import { graphiqlHandler } from './graphiql';
@@ -62,6 +64,7 @@ export async function startGateway({
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       ApolloServerPluginLandingPageDisabled(),
+      readAuditPlugin(orm, logger),
     ],
   });
   await apollo.start();
@@ -108,7 +111,17 @@ export async function startGateway({
       context: async ({ req }) => {
         const em = orm.em.fork() as GatewayContext['em'];
         const requestId = String((req as Request & { id?: unknown }).id ?? randomUUID());
-        return { requestId, em, loaders: createLoaders(em), queues, logger: logger.child({ requestId }) };
+        return {
+          requestId,
+          clientAddress: req.ip ?? null,
+          em,
+          loaders: createLoaders(em),
+          queues,
+          logger: logger.child({ requestId }),
+          access: Access.anonymous(),
+          readLog: new ReadLog(),
+          notices: [],
+        };
       },
     }),
   );

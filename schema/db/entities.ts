@@ -1,3 +1,4 @@
+import { ReadAudit } from '../audit/read-audit.entity';
 import { CodeTable, CodeValue } from '../codes/code.entity';
 import { Event } from '../events/event.entity';
 import { EventParty, EventStep, EventSupervision } from '../events/event-detail.entity';
@@ -26,4 +27,5 @@ export const ENTITIES = [
   EventSupervision,
   Thing,
   Situation,
+  ReadAudit,
 ];

@@ -1,6 +1,8 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126135216_init } from './Migration20261126135216_init';
 import { Migration20261126142114_six_categories } from './Migration20261126142114_six_categories';
+import { Migration20261126142608_read_audit } from './Migration20261126142608_read_audit';
+import { Migration20261126143000_code_tables } from './Migration20261126143000_code_tables';
 
 /**
  * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
@@ -10,4 +12,6 @@ import { Migration20261126142114_six_categories } from './Migration2026112614211
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261126135216_init', class: Migration20261126135216_init },
   { name: 'Migration20261126142114_six_categories', class: Migration20261126142114_six_categories },
+  { name: 'Migration20261126142608_read_audit', class: Migration20261126142608_read_audit },
+  { name: 'Migration20261126143000_code_tables', class: Migration20261126143000_code_tables },
 ];

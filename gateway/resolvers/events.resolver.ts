@@ -1,0 +1,104 @@
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import { Provenance } from '../../schema/common/provenance';
+import { Event, EventKind } from '../../schema/events/event.entity';
+import { getEvent, listEvents } from '../../schema/events/event.service';
+import { EventParty, EventStep, EventSupervision } from '../../schema/events/event-detail.entity';
+import { Person } from '../../schema/people/person.entity';
+import { Place } from '../../schema/places/place.entity';
+import { Region } from '../../schema/regions/region.entity';
+import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
+import type { GatewayContext } from '../context';
+
+export const EventConnection = ConnectionType(Event, 'Event');
+
+@InputType({ description: 'Which events: all conditions must hold' })
+export class EventFilterInput {
+  @Field(() => String, { nullable: true, description: 'Events in that unit and everything below it' })
+  regionCode?: string | null;
+  @Field(() => [EventKind], { nullable: true }) kinds?: EventKind[] | null;
+  @Field(() => Date, { nullable: true, description: 'Occurred at or after' }) occurredFrom?: Date | null;
+  @Field(() => Date, { nullable: true, description: 'Occurred before' }) occurredBefore?: Date | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Type code: 2 digits for a whole class (01), 4 for one type (0101)',
+  })
+  typeCode?: string | null;
+  @Field(() => String, { nullable: true, description: '事件规模 code' }) scale?: string | null;
+  @Field(() => Boolean, { nullable: true }) resolvedSuccessfully?: boolean | null;
+}
+
+@Resolver(() => Event)
+export class EventResolver {
+  @Query(() => Event)
+  event(@Arg('id', () => ID) id: string, @Ctx() { em }: GatewayContext): Promise<Event> {
+    return getEvent(em, id);
+  }
+
+  @Query(() => EventConnection)
+  async events(
+    @Arg('filter', () => EventFilterInput, { nullable: true }) filter: EventFilterInput | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Connection<Event>> {
+    return toConnection(
+      await listEvents(ctx.em, filter ?? {}, requestPage(ctx.notices, 'events', first, after)),
+    );
+  }
+
+  @FieldResolver(() => Region)
+  region(@Root() e: Event, @Ctx() { loaders }: GatewayContext) {
+    return loaders.regionByCode.load(e.region.code);
+  }
+
+  @FieldResolver(() => Place, { nullable: true })
+  place(@Root() e: Event, @Ctx() { loaders }: GatewayContext) {
+    return e.place ? loaders.placeById.load(String(e.place.id)) : null;
+  }
+
+  @FieldResolver(() => [EventParty], { description: '主要当事人' })
+  async parties(@Root() e: Event, @Ctx() ctx: GatewayContext) {
+    const parties = await ctx.loaders.eventParties.load(e.id);
+    ctx.readLog.saw(
+      'EventParty',
+      parties.map((p) => p.id),
+    );
+    return parties;
+  }
+
+  @FieldResolver(() => [EventStep], { description: '流程监控: the handling log, oldest first' })
+  steps(@Root() e: Event, @Ctx() { loaders }: GatewayContext) {
+    return loaders.eventSteps.load(e.id);
+  }
+
+  @FieldResolver(() => [EventSupervision], { description: '督办 entries, oldest first' })
+  supervisions(@Root() e: Event, @Ctx() { loaders }: GatewayContext) {
+    return loaders.eventSupervisions.load(e.id);
+  }
+
+  @FieldResolver(() => Provenance)
+  provenance(@Root() e: Event) {
+    return Provenance.from(e.provenance);
+  }
+}
+
+@Resolver(() => EventParty)
+export class EventPartyResolver {
+  @FieldResolver(() => String, { description: '姓名 (masked)' })
+  name(@Root() p: EventParty, @Ctx() { access }: GatewayContext) {
+    return access.show('name', p.name);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '证件号码 (masked)' })
+  idNumber(@Root() p: EventParty, @Ctx() { access }: GatewayContext) {
+    return access.show('idNumber', p.idNumber);
+  }
+
+  @FieldResolver(() => Person, { nullable: true, description: 'The person, when the hub knows them' })
+  async person(@Root() p: EventParty, @Ctx() ctx: GatewayContext) {
+    if (!p.person) return null;
+    const person = await ctx.loaders.personById.load(String(p.person.id));
+    if (person) ctx.readLog.saw('Person', [person.id]);
+    return person;
+  }
+}

@@ -1,0 +1,59 @@
+import { Arg, Ctx, Field, FieldResolver, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import { Provenance } from '../../schema/common/provenance';
+import { Organization, OrganizationKind } from '../../schema/organizations/organization.entity';
+import {
+  getOrganizationByCreditCode,
+  listOrganizations,
+} from '../../schema/organizations/organization.service';
+import { Region } from '../../schema/regions/region.entity';
+import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
+import type { GatewayContext } from '../context';
+
+export const OrganizationConnection = ConnectionType(Organization, 'Organization');
+
+@InputType({ description: 'Which organisations: all conditions must hold' })
+export class OrganizationFilterInput {
+  @Field(() => String, { nullable: true }) regionCode?: string | null;
+  @Field(() => [OrganizationKind], { nullable: true }) kinds?: OrganizationKind[] | null;
+  @Field(() => String, { nullable: true }) nameStartsWith?: string | null;
+}
+
+@Resolver(() => Organization)
+export class OrganizationResolver {
+  @Query(() => Organization, { description: 'One organisation by its unified social credit code (GB 32100)' })
+  organization(@Arg('creditCode', () => String) creditCode: string, @Ctx() { em }: GatewayContext) {
+    return getOrganizationByCreditCode(em, creditCode);
+  }
+
+  @Query(() => OrganizationConnection)
+  async organizations(
+    @Arg('filter', () => OrganizationFilterInput, { nullable: true }) filter: OrganizationFilterInput | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Connection<Organization>> {
+    return toConnection(
+      await listOrganizations(ctx.em, filter ?? {}, requestPage(ctx.notices, 'organizations', first, after)),
+    );
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '法定代表人公民身份号码 (masked)' })
+  legalRepresentativeIdNumber(@Root() o: Organization, @Ctx() { access }: GatewayContext) {
+    return access.show('idNumber', o.legalRepresentativeIdNumber);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '联系方式 (masked)' })
+  phone(@Root() o: Organization, @Ctx() { access }: GatewayContext) {
+    return access.show('phone', o.phone);
+  }
+
+  @FieldResolver(() => Region)
+  region(@Root() o: Organization, @Ctx() { loaders }: GatewayContext) {
+    return loaders.regionByCode.load(o.region.code);
+  }
+
+  @FieldResolver(() => Provenance)
+  provenance(@Root() o: Organization) {
+    return Provenance.from(o.provenance);
+  }
+}

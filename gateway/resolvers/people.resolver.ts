@@ -1,0 +1,216 @@
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import { Provenance } from '../../schema/common/provenance';
+import { Event } from '../../schema/events/event.entity';
+import { Household } from '../../schema/people/household.entity';
+import { Person } from '../../schema/people/person.entity';
+import { getPersonByIdNumber, listPeople } from '../../schema/people/person.service';
+import { PersonRecord, PersonRecordKind } from '../../schema/people/person-record.entity';
+import { Region } from '../../schema/regions/region.entity';
+import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
+import type { GatewayContext } from '../context';
+
+export const PersonConnection = ConnectionType(Person, 'Person');
+
+@InputType({ description: 'Which people: all conditions must hold' })
+export class PersonFilterInput {
+  @Field(() => String, {
+    nullable: true,
+    description: 'A unit code: people of that unit and everything below it',
+  })
+  regionCode?: string | null;
+  @Field(() => [PersonRecordKind], {
+    nullable: true,
+    description: 'Holding at least one of these types or groups',
+  })
+  kinds?: PersonRecordKind[] | null;
+  @Field(() => Int, { nullable: true }) ageMin?: number | null;
+  @Field(() => Int, { nullable: true }) ageMax?: number | null;
+  @Field(() => [String], { nullable: true, description: 'Carrying every one of these tags' }) tags?:
+    | string[]
+    | null;
+  @Field(() => String, { nullable: true, description: 'Names starting with this text' }) nameStartsWith?:
+    | string
+    | null;
+  @Field(() => String, { nullable: true, description: '性别 code' }) sex?: string | null;
+}
+
+function age(birthDate: string, on = new Date()): number {
+  const [y, m, d] = birthDate.split('-').map(Number);
+  let years = on.getUTCFullYear() - y;
+  if (on.getUTCMonth() + 1 < m || (on.getUTCMonth() + 1 === m && on.getUTCDate() < d)) years--;
+  return years;
+}
+
+@Resolver(() => Person)
+export class PersonResolver {
+  @Query(() => Person, {
+    description: 'One person by citizen ID number (the full number; it is answered masked)',
+  })
+  async person(@Arg('idNumber', () => String) idNumber: string, @Ctx() ctx: GatewayContext): Promise<Person> {
+    const person = await getPersonByIdNumber(ctx.em, idNumber);
+    ctx.readLog.saw('Person', [person.id]);
+    return person;
+  }
+
+  @Query(() => PersonConnection)
+  async people(
+    @Arg('filter', () => PersonFilterInput, { nullable: true }) filter: PersonFilterInput | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Connection<Person>> {
+    const page = await listPeople(ctx.em, filter ?? {}, requestPage(ctx.notices, 'people', first, after));
+    ctx.readLog.saw(
+      'Person',
+      page.nodes.map((p) => p.id),
+    );
+    return toConnection(page);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: '公民身份号码 (masked 6 + 4 unless permitted)',
+  })
+  idNumber(@Root() p: Person, @Ctx() { access }: GatewayContext) {
+    return access.show('idNumber', p.idNumber);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Foreigners: 证件代码 (GA/T 517)' })
+  documentType(@Root() p: Person) {
+    return p.documentType ?? null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Foreigners: 证件号码 (masked)' })
+  documentNumber(@Root() p: Person, @Ctx() { access }: GatewayContext) {
+    return access.show('documentNumber', p.documentNumber);
+  }
+
+  @FieldResolver(() => String, { description: '姓名 (masked to the surname unless permitted)' })
+  name(@Root() p: Person, @Ctx() { access }: GatewayContext) {
+    return access.show('name', p.name);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '曾用名 (masked)' })
+  formerName(@Root() p: Person, @Ctx() { access }: GatewayContext) {
+    return access.show('name', p.formerName);
+  }
+
+  @FieldResolver(() => String, { description: '出生日期 (the year only unless permitted)' })
+  birthDate(@Root() p: Person, @Ctx() { access }: GatewayContext) {
+    return access.show('birthDate', p.birthDate);
+  }
+
+  @FieldResolver(() => Int, { description: 'Age in whole years today' })
+  age(@Root() p: Person) {
+    return age(p.birthDate);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '联系方式 (masked 3 + 4)' })
+  phone(@Root() p: Person, @Ctx() { access }: GatewayContext) {
+    return access.show('phone', p.phone);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '户籍门(楼)详址 (masked)' })
+  registeredAddress(@Root() p: Person, @Ctx() { access }: GatewayContext) {
+    return access.show('address', p.registeredAddress);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '现住门(楼)详址 (masked)' })
+  currentAddress(@Root() p: Person, @Ctx() { access }: GatewayContext) {
+    return access.show('address', p.currentAddress);
+  }
+
+  @FieldResolver(() => Region, { description: 'The grid the person lives in' })
+  async grid(@Root() p: Person, @Ctx() { loaders }: GatewayContext) {
+    return loaders.regionByCode.load(p.region.code);
+  }
+
+  @FieldResolver(() => Household, { nullable: true })
+  async household(@Root() p: Person, @Ctx() ctx: GatewayContext) {
+    if (!p.household) return null;
+    const h = await ctx.loaders.householdById.load(String(p.household.id));
+    if (h) ctx.readLog.saw('Household', [h.id]);
+    return h;
+  }
+
+  @FieldResolver(() => [PersonRecord], { description: 'Population types, special groups and roles held' })
+  async records(
+    @Root() p: Person,
+    @Arg('kinds', () => [PersonRecordKind], { nullable: true }) kinds: PersonRecordKind[] | null,
+    @Ctx() ctx: GatewayContext,
+  ) {
+    const all = await ctx.loaders.personRecords.load(p.id);
+    const records = kinds?.length ? all.filter((r) => kinds.includes(r.kind)) : all;
+    ctx.readLog.saw(
+      'PersonRecord',
+      records.map((r) => r.id),
+    );
+    return records;
+  }
+
+  @FieldResolver(() => [Event], { description: 'Events the person is a party to, newest first' })
+  events(@Root() p: Person, @Ctx() { loaders }: GatewayContext) {
+    return loaders.personEvents.load(p.id);
+  }
+
+  @FieldResolver(() => Provenance)
+  provenance(@Root() p: Person) {
+    return Provenance.from(p.provenance);
+  }
+}
+
+@Resolver(() => Household)
+export class HouseholdResolver {
+  @FieldResolver(() => String, { nullable: true, description: '户主姓名 (masked)' })
+  headName(@Root() h: Household, @Ctx() { access }: GatewayContext) {
+    return access.show('name', h.headName);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '户主公民身份号码 (masked)' })
+  headIdNumber(@Root() h: Household, @Ctx() { access }: GatewayContext) {
+    return access.show('idNumber', h.headIdNumber);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '住址 (masked)' })
+  address(@Root() h: Household, @Ctx() { access }: GatewayContext) {
+    return access.show('address', h.address);
+  }
+
+  @FieldResolver(() => [Person])
+  async members(@Root() h: Household, @Ctx() ctx: GatewayContext) {
+    const members = await ctx.loaders.householdMembers.load(h.id);
+    ctx.readLog.saw(
+      'Person',
+      members.map((m) => m.id),
+    );
+    return members;
+  }
+
+  @FieldResolver(() => Region)
+  region(@Root() h: Household, @Ctx() { loaders }: GatewayContext) {
+    return loaders.regionByCode.load(h.region.code);
+  }
+
+  @FieldResolver(() => Provenance)
+  provenance(@Root() h: Household) {
+    return Provenance.from(h.provenance);
+  }
+}
+
+@Resolver(() => PersonRecord)
+export class PersonRecordResolver {
+  @FieldResolver(() => ID)
+  personId(@Root() r: PersonRecord) {
+    return String(r.person.id);
+  }
+
+  @FieldResolver(() => Region)
+  region(@Root() r: PersonRecord, @Ctx() { loaders }: GatewayContext) {
+    return loaders.regionByCode.load(r.region.code);
+  }
+
+  @FieldResolver(() => Provenance)
+  provenance(@Root() r: PersonRecord) {
+    return Provenance.from(r.provenance);
+  }
+}
