@@ -5,7 +5,9 @@ import type { GatewayContext } from '../context';
 
 @Resolver(() => CodeTable)
 export class CodeTableResolver {
-  @Query(() => [CodeTable], { description: 'Every code table (GB/T 31000 and the standards of its person block)' })
+  @Query(() => [CodeTable], {
+    description: 'Every code table (GB/T 31000 and the standards of its person block)',
+  })
   codeTables(@Ctx() { em }: GatewayContext): Promise<CodeTable[]> {
     return em.find(CodeTable, {}, { orderBy: { id: 'asc' } });
   }

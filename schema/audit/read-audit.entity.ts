@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
  * One operation that returned personal data: who, as what, which operation, which records of which type.
@@ -44,5 +44,5 @@ export class ReadAudit {
 
   /** Fields returned unmasked, if any; masked values are not personal data in the clear. */
   @Property({ type: 'text[]', default: '{}' })
-  unmaskedFields: string[] = [];
+  unmaskedFields: Opt<string[]> = [];
 }

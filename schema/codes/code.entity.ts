@@ -1,4 +1,4 @@
-import { Entity, ManyToOne, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { Entity, ManyToOne, type Opt, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
 
 /** A code table (GB/T 31000 and the standards of its person block), seeded by a migration: data, not code. */
@@ -21,7 +21,7 @@ export class CodeTable {
 
   @Field(() => Boolean, { description: 'A field may hold several of its codes' })
   @Property({ type: 'boolean', default: false })
-  multiple: boolean = false;
+  multiple: Opt<boolean> = false;
 
   @Field(() => String, { nullable: true, description: 'Where the values are uncertain or partial' })
   @Property({ type: 'text', nullable: true })

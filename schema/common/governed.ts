@@ -1,4 +1,4 @@
-import { ManyToOne, Property } from '@mikro-orm/core';
+import { ManyToOne, type Opt, Property } from '@mikro-orm/core';
 import { Field } from 'type-graphql';
 import { Region } from '../regions/region.entity';
 import type { ProvenanceData } from './provenance';
@@ -18,13 +18,13 @@ export abstract class GovernedRecord {
   regionPath!: string;
 
   @Property({ type: 'jsonb', default: '{"sources":[],"fields":{}}', lazy: false })
-  provenance!: ProvenanceData;
+  provenance!: Opt<ProvenanceData>;
 
   @Field(() => Date)
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
+  createdAt: Opt<Date> = new Date();
 
   @Field(() => Date)
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  updatedAt: Date = new Date();
+  updatedAt: Opt<Date> = new Date();
 }

@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GovernedRecord } from '../common/governed';
@@ -101,7 +101,7 @@ export class Event extends GovernedRecord {
     nativeEnumName: 'event_status',
     default: EventStatus.AWAITING_ACCEPTANCE,
   })
-  status: EventStatus = EventStatus.AWAITING_ACCEPTANCE;
+  status: Opt<EventStatus> = EventStatus.AWAITING_ACCEPTANCE;
 
   @Field(() => String, { nullable: true, description: '化解时限' })
   @Property({ type: 'date', nullable: true })
@@ -141,5 +141,5 @@ export class Event extends GovernedRecord {
 
   @Field(() => GraphQLJSONObject)
   @Property({ type: 'jsonb', default: '{}' })
-  attributes: Record<string, unknown> = {};
+  attributes: Opt<Record<string, unknown>> = {};
 }

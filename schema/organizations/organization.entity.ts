@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GovernedRecord } from '../common/governed';
@@ -127,5 +127,5 @@ export class Organization extends GovernedRecord {
     description: "The data set's own fields (寄递 licences, 资金来源, 组成单位…)",
   })
   @Property({ type: 'jsonb', default: '{}' })
-  attributes: Record<string, unknown> = {};
+  attributes: Opt<Record<string, unknown>> = {};
 }

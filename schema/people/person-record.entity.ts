@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, type Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { GovernedRecord } from '../common/governed';
@@ -56,7 +56,7 @@ export class PersonRecord extends GovernedRecord {
 
   @Field(() => GraphQLJSONObject, { description: "The data set's own fields, by their English names" })
   @Property({ type: 'jsonb', default: '{}' })
-  attributes: Record<string, unknown> = {};
+  attributes: Opt<Record<string, unknown>> = {};
 
   @Field(() => String, { nullable: true, description: 'When the person entered this type or group' })
   @Property({ type: 'date', nullable: true })

@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Index, ManyToOne, type Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { GovernedRecord } from '../common/governed';
 import { Household } from './household.entity';
@@ -111,5 +111,5 @@ export class Person extends GovernedRecord {
 
   @Field(() => [String], { description: 'Free labels set by departments (e.g. 低保, 独居老人)' })
   @Property({ type: 'text[]', default: '{}' })
-  tags: string[] = [];
+  tags: Opt<string[]> = [];
 }

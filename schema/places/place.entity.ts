@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { GovernedRecord } from '../common/governed';
@@ -67,5 +67,5 @@ export class Place extends GovernedRecord {
     description: "The data set's own fields (建筑用途, 隐患类型, 在校学生人数…)",
   })
   @Property({ type: 'jsonb', default: '{}' })
-  attributes: Record<string, unknown> = {};
+  attributes: Opt<Record<string, unknown>> = {};
 }

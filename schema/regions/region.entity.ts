@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 
 /** The four levels of the county's governance tree. Stored as the lower-case value, exposed as the key. */
@@ -79,15 +79,15 @@ export class Region {
       'True when the code was synthesised by the national pattern because the official one is unknown',
   })
   @Property({ type: 'boolean', default: false })
-  synthetic: boolean = false;
+  synthetic: Opt<boolean> = false;
 
   @Field(() => Date)
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
+  createdAt: Opt<Date> = new Date();
 
   @Field(() => Date)
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
-  updatedAt: Date = new Date();
+  updatedAt: Opt<Date> = new Date();
 
   get parentCode(): string | null {
     return this.parent?.code ?? null;

@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { GovernedRecord } from '../common/governed';
@@ -53,5 +53,5 @@ export class Situation extends GovernedRecord {
 
   @Field(() => GraphQLJSONObject)
   @Property({ type: 'jsonb', default: '{}' })
-  attributes: Record<string, unknown> = {};
+  attributes: Opt<Record<string, unknown>> = {};
 }

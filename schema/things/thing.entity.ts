@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { GovernedRecord } from '../common/governed';
@@ -69,5 +69,5 @@ export class Thing extends GovernedRecord {
 
   @Field(() => GraphQLJSONObject)
   @Property({ type: 'jsonb', default: '{}' })
-  attributes: Record<string, unknown> = {};
+  attributes: Opt<Record<string, unknown>> = {};
 }

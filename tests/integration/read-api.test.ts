@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningHub } from '../../gateway/hub';
+import { FIXTURE, loadFixture } from '../support/fixture';
+import { gql, startTestHub } from '../support/hub';
+import { dropDatabase, recreateDatabase, scratchDatabaseName } from '../support/services';
+
+const DB = scratchDatabaseName('readapi');
+
+// biome-ignore lint/suspicious/noExplicitAny: the assertions walk arbitrary response JSON
+type Data = Record<string, any>;
+
+describe('the partner read API over the six categories', () => {
+  let hub: RunningHub;
+  let url: string;
+  const query = async (q: string, variables: Record<string, unknown> = {}) =>
+    (await gql<Data>(url, q, variables)).body as { data: Data; errors: Data[] };
+
+  beforeAll(async () => {
+    hub = await startTestHub(
+      { DATABASE_URL: await recreateDatabase(DB), GRIDHUB_DEMO: 'true' },
+      { gateway: true, workers: false },
+    );
+    url = hub.gateway!.url;
+    await loadFixture(hub.infrastructure.orm.em.fork());
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await dropDatabase(DB);
+  });
+
+  it('finds a person by ID number, masked, with grid, household, records and provenance', async () => {
+    const { data, errors } = await query(
+      `query($id: String!) { person(idNumber: $id) {
+        idNumber name sex birthDate age phone currentAddress tags
+        grid { code name }
+        household { householdNumber headName address members { name } }
+        records { kind attributes }
+        events { code title }
+        provenance { sources { connector sourceKey } fields { field connector } }
+      } }`,
+      { id: ` ${FIXTURE.zhangWei} ` }, // surrounding blanks are normalised away
+    );
+    expect(errors).toBeUndefined();
+    expect(data.person).toMatchObject({
+      idNumber: `620725********${FIXTURE.zhangWei.slice(-4)}`,
+      name: '张*',
+      sex: '1',
+      birthDate: '1990-**-**',
+      phone: '139****0000',
+      currentAddress: '清泉镇长城社****',
+      tags: ['低保'],
+      grid: { code: FIXTURE.grid, name: '长城社区第1网格' },
+      provenance: { sources: [{ connector: 'fixture', sourceKey: 'p-0' }] },
+    });
+    expect(data.person.household.members).toHaveLength(3);
+    expect(data.person.records.map((r: Data) => r.kind).sort()).toEqual([
+      'REGISTERED',
+      'SEVERE_MENTAL_DISORDER',
+    ]);
+    expect(data.person.events.map((e: Data) => e.code)).toEqual(['SD-2026-0001']);
+    expect(JSON.stringify(data)).not.toContain(FIXTURE.zhangWei);
+  });
+
+  it('writes an append-only read audit entry for every operation that returned personal data', async () => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'audit-me-1' },
+      body: JSON.stringify({
+        query: `query Lookup { person(idNumber: "${FIXTURE.zhangWei}") { name household { address } } }`,
+      }),
+    });
+    expect(res.status).toBe(200);
+    const conn = hub.infrastructure.orm.em.getConnection();
+    const rows = await conn.execute<Data[]>(
+      "select principal, operation_name, record_type, record_ids from read_audit where request_id = 'audit-me-1' order by record_type",
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        principal: 'anonymous',
+        operation_name: 'Lookup',
+        record_type: 'Household',
+        record_ids: [expect.any(String)],
+      }),
+      expect.objectContaining({
+        principal: 'anonymous',
+        operation_name: 'Lookup',
+        record_type: 'Person',
+        record_ids: [expect.any(String)],
+      }),
+    ]);
+    await expect(conn.execute("delete from read_audit where request_id = 'audit-me-1'")).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(conn.execute("update read_audit set principal = 'x'")).rejects.toThrow(/append-only/);
+    // Reads of non-personal data leave no entry.
+    await query('{ regions(level: TOWNSHIP) { code } }');
+    const [{ count }] = await conn.execute<Data[]>(
+      "select count(*)::int as count from read_audit where record_type = 'Region'",
+    );
+    expect(count).toBe(0);
+  });
+
+  it('refuses malformed identifiers naming the field and the rule, and says when nobody matches', async () => {
+    const bad = await query(`{ person(idNumber: "${FIXTURE.zhangWei.slice(0, 17)}0") { name } }`);
+    expect(bad.errors[0].extensions).toMatchObject({
+      code: 'INVALID_ID_NUMBER',
+      field: 'idNumber',
+      rule: 'CITIZEN_ID_CHECK_DIGIT',
+    });
+    const missing = await query('{ person(idNumber: "11010519491231002X") { name } }');
+    expect(missing.errors[0]).toMatchObject({
+      message: 'No person with code "110105********002X"',
+      extensions: { code: 'PERSON_NOT_FOUND' },
+    });
+    expect(JSON.stringify(missing)).not.toContain('11010519491231002X');
+    const org = await query('{ organization(creditCode: "91620725MA71000010") { name } }');
+    expect(org.errors[0].extensions).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'creditCode' });
+  });
+
+  it('pages people with cursors and totalCount, filtered by region subtree, group, age, tags and name', async () => {
+    const page = (filter: Data, first = 100, after?: string) =>
+      query(
+        `query($f: PersonFilterInput, $first: Int, $after: String) { people(filter: $f, first: $first, after: $after) {
+          totalCount pageInfo { hasNextPage endCursor pageSize } nodes { name age tags }
+        } }`,
+        { f: filter, first, after },
+      );
+    expect((await page({ regionCode: '620725' })).data.people.totalCount).toBe(65);
+    expect((await page({ regionCode: '620725101' })).data.people.totalCount).toBe(60);
+    expect((await page({ regionCode: '620725204' })).data.people.totalCount).toBe(5);
+    expect(
+      (await page({ regionCode: FIXTURE.grid, kinds: ['SEVERE_MENTAL_DISORDER'] })).data.people.totalCount,
+    ).toBe(6);
+    expect((await page({ tags: ['低保', '独居老人'] })).data.people.totalCount).toBe(15);
+    const adults = (await page({ regionCode: FIXTURE.grid, ageMin: 30, ageMax: 39 })).data.people.nodes;
+    expect(adults.length).toBeGreaterThan(0);
+    expect(adults.every((p: Data) => p.age >= 30 && p.age <= 39)).toBe(true);
+    expect((await page({ nameStartsWith: '孙' })).data.people.totalCount).toBe(5);
+
+    const first = (await page({ regionCode: FIXTURE.grid }, 25)).data.people;
+    expect(first.pageInfo).toMatchObject({ hasNextPage: true, pageSize: 25 });
+    const second = (await page({ regionCode: FIXTURE.grid }, 25, first.pageInfo.endCursor)).data.people;
+    const third = (await page({ regionCode: FIXTURE.grid }, 25, second.pageInfo.endCursor)).data.people;
+    expect([first.nodes.length, second.nodes.length, third.nodes.length]).toEqual([25, 25, 10]);
+    expect(third.pageInfo.hasNextPage).toBe(false);
+
+    const capped = await page({}, 500);
+    expect(capped.data.people.pageInfo.pageSize).toBe(100);
+    expect(capped.errors).toEqual([
+      expect.objectContaining({
+        extensions: { code: 'PAGE_SIZE_CAPPED', field: 'first', rule: 'first ≤ 100' },
+      }),
+    ]);
+    expect((await page({}, -1)).errors[0].extensions).toMatchObject({
+      code: 'BAD_PAGE_SIZE',
+      field: 'first',
+    });
+    expect((await page({ regionCode: '620725999' })).errors[0].extensions.code).toBe('REGION_NOT_FOUND');
+    expect((await query('{ people(after: "bm9wZQ") { totalCount } }')).errors[0].extensions.code).toBe(
+      'BAD_CURSOR',
+    );
+  });
+
+  it("lists a township's disputes in a period with their parties, masked", async () => {
+    const { data, errors } = await query(`{ events(filter: { regionCode: "620725101", kinds: [DISPUTE],
+        occurredFrom: "2026-10-01T00:00:00Z", occurredBefore: "2026-11-01T00:00:00Z", typeCode: "02" }) {
+      totalCount nodes { code typeCode resolvedSuccessfully parties { name idNumber person { grid { code } } } steps { step unit } region { code } }
+    } }`);
+    expect(errors).toBeUndefined();
+    expect(data.events.totalCount).toBe(3); // October, type 02xx: events 1, 3, 5
+    const [first] = data.events.nodes;
+    expect(first.parties).toHaveLength(2);
+    expect(first.parties[0].name).toMatch(/^.\*+$/);
+    expect(first.parties[0].idNumber).toMatch(/^620725\*{8}[0-9X]{4}$/);
+    expect(first.parties[0].person.grid.code).toBe(FIXTURE.grid);
+    expect(first.steps).toEqual([{ step: '受理', unit: '长城社区综治中心' }]);
+  });
+
+  it('finds an organisation by credit code, and places by code', async () => {
+    const { data } = await query(
+      `{ organization(creditCode: "${FIXTURE.orgCode.toLowerCase()}") { name kind creditCode legalRepresentativeIdNumber hasPartyOrganization partyMembers region { code } }
+         place(code: "B-620725101001-001") { name kind attributes region { name } } }`,
+    );
+    expect(data.organization).toMatchObject({
+      name: '山丹县长城商贸有限公司',
+      kind: 'ENTERPRISE',
+      creditCode: FIXTURE.orgCode,
+      legalRepresentativeIdNumber: expect.stringMatching(/^620725\*{8}/),
+      partyMembers: 3,
+      region: { code: FIXTURE.grid },
+    });
+    expect(data.place).toEqual({
+      name: '幸福路1号楼',
+      kind: 'BUILDING',
+      attributes: { buildingUse: '01' },
+      region: { name: '长城社区第1网格' },
+    });
+  });
+
+  it('counts records per unit at a level', async () => {
+    const { data } = await query(
+      '{ counts(category: PEOPLE, groupBy: TOWNSHIP) { region { code name } count } }',
+    );
+    expect(data.counts).toEqual([
+      { region: { code: '620725101', name: '清泉镇' }, count: 60 },
+      { region: { code: '620725204', name: '李桥乡' }, count: 5 },
+    ]);
+    const grids = await query(
+      '{ counts(category: EVENTS, groupBy: GRID, regionCode: "620725101") { region { code } count } }',
+    );
+    expect(grids.data.counts).toEqual([{ region: { code: FIXTURE.grid }, count: 6 }]);
+  });
+
+  it('serves the code tables', async () => {
+    const { data } = await query(
+      '{ codeTable(id: "dispute_type") { label standard values { code label parentCode } } }',
+    );
+    expect(data.codeTable.label).toBe('事件类型');
+    expect(data.codeTable.values).toContainEqual({ code: '0101', label: '恋爱及婚姻', parentCode: '01' });
+    expect((await query('{ codeTable(id: "nope") { label } }')).errors[0].extensions.code).toBe(
+      'CODE_TABLE_NOT_FOUND',
+    );
+  });
+
+  it('batches nested lists: the statements for a page do not grow with the page size', async () => {
+    const knex = hub.infrastructure.orm.em.getKnex();
+    const nested = `query($first: Int) { people(filter: { regionCode: "${FIXTURE.grid}" }, first: $first) {
+      nodes { name household { householdNumber region { code } members { name } } grid { name }
+              records { kind } events { code parties { name } } } } }`;
+    const statements = async (first: number) => {
+      let n = 0;
+      const count = () => n++;
+      knex.on('query', count);
+      try {
+        const { errors, data } = await query(nested, { first });
+        expect(errors).toBeUndefined();
+        expect(data.people.nodes).toHaveLength(first);
+      } finally {
+        knex.removeListener('query', count);
+      }
+      return n;
+    };
+    const small = await statements(5);
+    const large = await statements(50);
+    expect(large).toBe(small);
+    expect(small).toBeLessThanOrEqual(10);
+  });
+});
