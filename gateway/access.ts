@@ -56,8 +56,8 @@ export class ReadLog {
   private readonly seen = new Map<string, Set<string>>();
 
   saw(recordType: string, ids: Iterable<string>): void {
-    let set = this.seen.get(recordType);
-    if (!set) this.seen.set(recordType, (set = new Set()));
+    const set = this.seen.get(recordType) ?? new Set<string>();
+    this.seen.set(recordType, set);
     for (const id of ids) set.add(String(id));
   }
 

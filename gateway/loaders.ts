@@ -2,11 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { Event } from '../schema/events/event.entity';
 import {
-  eventsByPerson,
+  eventsByParty,
   partiesByEvent,
   stepsByEvent,
   supervisionsByEvent,
 } from '../schema/events/event.service';
+import { Organization } from '../schema/organizations/organization.entity';
 import { Household } from '../schema/people/household.entity';
 import { Person } from '../schema/people/person.entity';
 import { membersByHousehold, recordsByPerson } from '../schema/people/person.service';
@@ -50,6 +51,10 @@ export function createLoaders(em: EntityManager) {
       (ids) => em.find(Person, { id: { $in: [...ids] } }),
       (p) => p.id,
     ),
+    organizationById: byKey<Organization>(
+      (ids) => em.find(Organization, { id: { $in: [...ids] } }),
+      (o) => o.id,
+    ),
     placeById: byKey<Place>(
       (ids) => em.find(Place, { id: { $in: [...ids] } }),
       (p) => p.id,
@@ -60,7 +65,8 @@ export function createLoaders(em: EntityManager) {
     ),
     householdMembers: grouped((ids) => membersByHousehold(em, ids)),
     personRecords: grouped((ids) => recordsByPerson(em, ids)),
-    personEvents: grouped((ids) => eventsByPerson(em, ids)),
+    personEvents: grouped((ids) => eventsByParty(em, 'person', ids)),
+    organizationEvents: grouped((ids) => eventsByParty(em, 'organization', ids)),
     eventParties: grouped((ids) => partiesByEvent(em, ids)),
     eventSteps: grouped((ids) => stepsByEvent(em, ids)),
     eventSupervisions: grouped((ids) => supervisionsByEvent(em, ids)),

@@ -8,6 +8,7 @@ import { HouseholdResolver, PersonRecordResolver, PersonResolver } from './resol
 import { PlaceResolver } from './resolvers/places.resolver';
 import { RegionResolver } from './resolvers/region.resolver';
 import { SystemResolver } from './resolvers/system.resolver';
+import { SituationResolver, ThingResolver } from './resolvers/things.resolver';
 
 export const RESOLVERS = [
   RegionResolver,
@@ -18,6 +19,8 @@ export const RESOLVERS = [
   EventPartyResolver,
   OrganizationResolver,
   PlaceResolver,
+  ThingResolver,
+  SituationResolver,
   CountsResolver,
   CodeTableResolver,
   SystemResolver,

@@ -3,6 +3,7 @@ import { Provenance } from '../../schema/common/provenance';
 import { Event, EventKind } from '../../schema/events/event.entity';
 import { getEvent, listEvents } from '../../schema/events/event.service';
 import { EventParty, EventStep, EventSupervision } from '../../schema/events/event-detail.entity';
+import { Organization } from '../../schema/organizations/organization.entity';
 import { Person } from '../../schema/people/person.entity';
 import { Place } from '../../schema/places/place.entity';
 import { Region } from '../../schema/regions/region.entity';
@@ -92,6 +93,14 @@ export class EventPartyResolver {
   @FieldResolver(() => String, { nullable: true, description: '证件号码 (masked)' })
   idNumber(@Root() p: EventParty, @Ctx() { access }: GatewayContext) {
     return access.show('idNumber', p.idNumber);
+  }
+
+  @FieldResolver(() => Organization, {
+    nullable: true,
+    description: 'The organisation, when the party is one the hub knows',
+  })
+  organization(@Root() p: EventParty, @Ctx() { loaders }: GatewayContext) {
+    return p.organization ? loaders.organizationById.load(String(p.organization.id)) : null;
   }
 
   @FieldResolver(() => Person, { nullable: true, description: 'The person, when the hub knows them' })

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
+import { Event } from '../../schema/events/event.entity';
 import { Organization, OrganizationKind } from '../../schema/organizations/organization.entity';
 import {
   getOrganizationByCreditCode,
@@ -50,6 +51,13 @@ export class OrganizationResolver {
   @FieldResolver(() => Region)
   region(@Root() o: Organization, @Ctx() { loaders }: GatewayContext) {
     return loaders.regionByCode.load(o.region.code);
+  }
+
+  @FieldResolver(() => [Event], {
+    description: 'Events the organisation is a party to (涉及单位), newest first',
+  })
+  events(@Root() o: Organization, @Ctx() { loaders }: GatewayContext) {
+    return loaders.organizationEvents.load(o.id);
   }
 
   @FieldResolver(() => Provenance)

@@ -1,7 +1,14 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Person } from '../../schema/people/person.entity';
+import { listPeople } from '../../schema/people/person.service';
+import { Place } from '../../schema/places/place.entity';
+import { listPlaces } from '../../schema/places/place.service';
 import { Region, RegionLevel } from '../../schema/regions/region.entity';
 import { ancestorCodes, countInSubtree, getRegion, listRegions } from '../../schema/regions/region.service';
+import { type Connection, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
+import { PersonConnection, PersonFilterInput } from './people.resolver';
+import { PlaceConnection, PlaceFilterInput } from './places.resolver';
 
 @Resolver(() => Region)
 export class RegionResolver {
@@ -44,6 +51,43 @@ export class RegionResolver {
   async ancestors(@Root() region: Region, @Ctx() { loaders }: GatewayContext): Promise<Region[]> {
     const found = await Promise.all(ancestorCodes(region.path).map((c) => loaders.regionByCode.load(c)));
     return found.filter((r): r is Region => r !== null);
+  }
+
+  @FieldResolver(() => PersonConnection, { description: 'People of this unit and everything below it' })
+  async people(
+    @Root() region: Region,
+    @Arg('filter', () => PersonFilterInput, { nullable: true }) filter: PersonFilterInput | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Connection<Person>> {
+    const page = await listPeople(
+      ctx.em,
+      { ...filter, regionCode: region.code },
+      requestPage(ctx.notices, 'people', first, after),
+    );
+    ctx.readLog.saw(
+      'Person',
+      page.nodes.map((p) => p.id),
+    );
+    return toConnection(page);
+  }
+
+  @FieldResolver(() => PlaceConnection, { description: 'Places in this unit and everything below it' })
+  async places(
+    @Root() region: Region,
+    @Arg('filter', () => PlaceFilterInput, { nullable: true }) filter: PlaceFilterInput | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Connection<Place>> {
+    return toConnection(
+      await listPlaces(
+        ctx.em,
+        { ...filter, regionCode: region.code },
+        requestPage(ctx.notices, 'places', first, after),
+      ),
+    );
   }
 
   @FieldResolver(() => Int, { description: 'How many units at `level` lie in this subtree' })

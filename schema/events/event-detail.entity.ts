@@ -1,13 +1,18 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Organization } from '../organizations/organization.entity';
 import { Person } from '../people/person.entity';
 import { Event } from './event.entity';
 
-/** 主要当事人: a party to a dispute; linked to a person when the ID number is known to the hub. */
+/**
+ * 主要当事人 / 涉及单位: a party to an event, a person or an organisation; linked to the hub's record when
+ * its ID number or credit code is known.
+ */
 @ObjectType({ description: 'A party to an event (主要当事人)' })
 @Entity({ tableName: 'event_party' })
 @Index({ name: 'event_party_event_idx', properties: ['event'] })
 @Index({ name: 'event_party_person_idx', properties: ['person'] })
+@Index({ name: 'event_party_organization_idx', properties: ['organization'] })
 export class EventParty {
   @Field(() => ID)
   @PrimaryKey({ type: 'bigint', autoincrement: true })
@@ -18,6 +23,9 @@ export class EventParty {
 
   @ManyToOne(() => Person, { nullable: true, fieldName: 'person_id', deleteRule: 'set null' })
   person?: Person | null;
+
+  @ManyToOne(() => Organization, { nullable: true, fieldName: 'organization_id', deleteRule: 'set null' })
+  organization?: Organization | null;
 
   @Property({ type: 'string', length: 18, nullable: true })
   idNumber?: string | null;

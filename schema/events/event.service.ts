@@ -72,16 +72,18 @@ export const stepsByEvent = (em: EntityManager, ids: readonly string[]) =>
 export const supervisionsByEvent = (em: EntityManager, ids: readonly string[]) =>
   groupByEvent(em, EventSupervision, ids, { at: 'asc' });
 
-/** Events each person is a party to, newest first. */
-export async function eventsByPerson(
+/** Events each person or organisation is a party to, newest first. */
+export async function eventsByParty(
   em: EntityManager,
-  personIds: readonly string[],
+  party: 'person' | 'organization',
+  partyIds: readonly string[],
 ): Promise<Map<string, Event[]>> {
+  const column = party === 'person' ? 'person_id' : 'organization_id';
   const rows = await em
     .getConnection()
-    .execute<Array<{ person_id: string; event_id: string }>>(
-      `select distinct person_id::text, event_id::text from event_party where person_id = any(?::bigint[])`,
-      [`{${personIds.join(',')}}`],
+    .execute<Array<{ party_id: string; event_id: string }>>(
+      `select distinct ${column}::text as party_id, event_id::text from event_party where ${column} = any(?::bigint[])`,
+      [`{${partyIds.join(',')}}`],
     );
   const events = rows.length
     ? await em.find(
@@ -91,10 +93,10 @@ export async function eventsByPerson(
       )
     : [];
   const byId = new Map(events.map((e) => [String(e.id), e]));
-  const out = new Map<string, Event[]>(personIds.map((id) => [id, []]));
+  const out = new Map<string, Event[]>(partyIds.map((id) => [id, []]));
   for (const r of rows) {
     const e = byId.get(r.event_id);
-    if (e) out.get(r.person_id)?.push(e);
+    if (e) out.get(r.party_id)?.push(e);
   }
   for (const list of out.values()) list.sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime());
   return out;

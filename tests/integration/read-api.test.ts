@@ -169,7 +169,7 @@ describe('the partner read API over the six categories', () => {
     expect(errors).toBeUndefined();
     expect(data.events.totalCount).toBe(3); // October, type 02xx: events 1, 3, 5
     const [first] = data.events.nodes;
-    expect(first.parties).toHaveLength(2);
+    expect(first.parties).toHaveLength(3); // two people and the company involved
     expect(first.parties[0].name).toMatch(/^.\*+$/);
     expect(first.parties[0].idNumber).toMatch(/^620725\*{8}[0-9X]{4}$/);
     expect(first.parties[0].person.grid.code).toBe(FIXTURE.grid);
@@ -194,6 +194,46 @@ describe('the partner read API over the six categories', () => {
       kind: 'BUILDING',
       attributes: { buildingUse: '01' },
       region: { name: '长城社区第1网格' },
+    });
+  });
+
+  it('walks from a unit to its people and places, and from an organisation to its events and things', async () => {
+    const { data, errors } = await query(`{
+      region(code: "620725101001") {
+        people(first: 2, filter: { kinds: [SEVERE_MENTAL_DISORDER] }) { totalCount nodes { name records(kinds: [SEVERE_MENTAL_DISORDER]) { attributes } } }
+        places { totalCount nodes { code } }
+      }
+      organization(creditCode: "${FIXTURE.orgCode}") { events { code parties { role organization { name } } } }
+      things(filter: { kinds: [CAMERA] }) { nodes { code type ownerOrganization { name } region { code } } }
+      situations(filter: { regionCode: "620725101", kinds: [SAFETY_SURVEY] }) { totalCount nodes { code rating attributes } }
+    }`);
+    expect(errors).toBeUndefined();
+    expect(data.region.people.totalCount).toBe(6);
+    expect(data.region.people.nodes[0].records).toEqual([
+      { attributes: { diagnosisType: '01', riskLevel: '02' } },
+    ]);
+    expect(data.region.places).toEqual({ totalCount: 1, nodes: [{ code: 'B-620725101001-001' }] });
+    expect(data.organization.events).toEqual([
+      {
+        code: 'SD-2026-0001',
+        parties: [
+          { role: '当事人', organization: null },
+          { role: '当事人', organization: null },
+          { role: '涉及单位', organization: { name: '山丹县长城商贸有限公司' } },
+        ],
+      },
+    ]);
+    expect(data.things.nodes).toEqual([
+      {
+        code: 'CAM-0001',
+        type: '球机',
+        ownerOrganization: { name: '山丹县长城商贸有限公司' },
+        region: { code: FIXTURE.grid },
+      },
+    ]);
+    expect(data.situations).toEqual({
+      totalCount: 1,
+      nodes: [{ code: 'SV-2026-0001', rating: '02', attributes: { respondentAge: 45 } }],
     });
   });
 

@@ -9,6 +9,8 @@ import { Person } from '../../schema/people/person.entity';
 import { PersonRecord, PersonRecordKind } from '../../schema/people/person-record.entity';
 import { Place, PlaceKind } from '../../schema/places/place.entity';
 import { Region } from '../../schema/regions/region.entity';
+import { Situation, SituationKind } from '../../schema/situations/situation.entity';
+import { Thing, ThingKind } from '../../schema/things/thing.entity';
 
 /** A valid citizen ID number for a synthetic person (address code, birth date, sequence). */
 export function citizenId(address: string, birth: string, sequence: number): string {
@@ -125,7 +127,7 @@ export async function loadFixture(em: EntityManager): Promise<void> {
       handler: '网格员',
     });
   }
-  em.create(Organization, {
+  const company = em.create(Organization, {
     ...governed(grid, 'org-1', ['creditCode', 'name']),
     creditCode: FIXTURE.orgCode,
     kind: OrganizationKind.ENTERPRISE,
@@ -142,6 +144,25 @@ export async function loadFixture(em: EntityManager): Promise<void> {
     kind: PlaceKind.BUILDING,
     name: '幸福路1号楼',
     attributes: { buildingUse: '01' },
+  });
+  const [firstDispute] = await em.find(Event, { code: 'SD-2026-0001' });
+  em.create(EventParty, { event: firstDispute, organization: company, name: company.name, role: '涉及单位' });
+  em.create(Thing, {
+    ...governed(grid, 'cam-1', ['code']),
+    code: 'CAM-0001',
+    kind: ThingKind.CAMERA,
+    name: '幸福路口球机',
+    type: '球机',
+    ownerOrganization: company,
+  });
+  em.create(Situation, {
+    ...governed(grid, 'survey-1', ['rating']),
+    code: 'SV-2026-0001',
+    kind: SituationKind.SAFETY_SURVEY,
+    title: '2026年群众安全感调查',
+    recordedAt: new Date('2026-10-15T02:00:00Z'),
+    rating: '02',
+    attributes: { respondentAge: 45 },
   });
   await em.flush();
 }

@@ -3,6 +3,7 @@ import { Migration20261126135216_init } from './Migration20261126135216_init';
 import { Migration20261126142114_six_categories } from './Migration20261126142114_six_categories';
 import { Migration20261126142608_read_audit } from './Migration20261126142608_read_audit';
 import { Migration20261126143000_code_tables } from './Migration20261126143000_code_tables';
+import { Migration20261126143100_event_party_organization } from './Migration20261126143100_event_party_organization';
 
 /**
  * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
@@ -14,4 +15,8 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261126142114_six_categories', class: Migration20261126142114_six_categories },
   { name: 'Migration20261126142608_read_audit', class: Migration20261126142608_read_audit },
   { name: 'Migration20261126143000_code_tables', class: Migration20261126143000_code_tables },
+  {
+    name: 'Migration20261126143100_event_party_organization',
+    class: Migration20261126143100_event_party_organization,
+  },
 ];
