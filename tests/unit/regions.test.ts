@@ -27,10 +27,12 @@ describe('materialised paths', () => {
     expect(townshipKindOf('620725204')).toBe(RegionKind.XIANG);
     expect(townshipKindOf('620725400')).toBe(RegionKind.FARM);
     expect(() => townshipKindOf('620725700')).toThrow('outside the GB/T 10114 ranges');
-    expect(() => townshipKindOf('62072510')).toThrow('must be 9 digits');
+    expect(() => townshipKindOf('62072510')).toThrow(
+      'must be 6 digits (GB/T 2260), 9 digits (township) or 12 digits (village)',
+    );
     expect(villageKindOf('620725101012')).toBe(RegionKind.COMMUNITY);
     expect(villageKindOf('620725101215')).toBe(RegionKind.VILLAGE);
-    expect(() => villageKindOf('620725101400')).toThrow('outside the ranges');
+    expect(() => villageKindOf('620725101400')).toThrow('400 is outside the GB/T 10114 ranges');
   });
 });
 
