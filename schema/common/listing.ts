@@ -1,7 +1,9 @@
 import type { EntityManager, QueryBuilder } from '@mikro-orm/postgresql';
+import { validateCode } from '../codes';
 import { Region, RegionLevel } from '../regions/region.entity';
 import { getRegion } from '../regions/region.service';
 import { subtreePattern } from '../regions/region-path';
+import { DomainError } from '../runtime/errors';
 
 /** A page request after validation: at most `first` rows after the row with id `afterId`. */
 export interface PageRequest {
@@ -59,4 +61,15 @@ export async function keysetPage<T extends { id: string }>(
     pageSize: page.first,
     count: () => build().getCount(),
   };
+}
+
+/**
+ * A coded filter value from a caller, as its code: a known code or exact name of `tableId` passes (names are
+ * translated), anything else is refused naming the field, the table and the rule.
+ */
+export function filterCode(field: string, tableId: string, value: string | null | undefined): string | null {
+  if (value == null || value === '') return null;
+  const check = validateCode(tableId, value);
+  if (!check.ok) throw new DomainError(check.rule, `${field}: ${check.message}`, { field, rule: check.rule });
+  return check.code;
 }

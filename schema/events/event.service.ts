@@ -1,5 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { keysetPage, type Page, type PageRequest, regionFilter, whereInRegion } from '../common/listing';
+import {
+  filterCode,
+  keysetPage,
+  type Page,
+  type PageRequest,
+  regionFilter,
+  whereInRegion,
+} from '../common/listing';
 import { DomainError, NotFoundError } from '../runtime/errors';
 import { Event, type EventKind } from './event.entity';
 import { EventParty, EventStep, EventSupervision } from './event-detail.entity';
@@ -29,19 +36,16 @@ export async function listEvents(
   page: PageRequest,
 ): Promise<Page<Event>> {
   const region = await regionFilter(em, filter.regionCode);
-  if (filter.typeCode && !/^\d{2}(\d{2})?$/.test(filter.typeCode)) {
-    throw new DomainError('BAD_FILTER', `typeCode "${filter.typeCode}" must be a 2- or 4-digit code`, {
-      field: 'typeCode',
-    });
-  }
+  const typeCode = filterCode('typeCode', 'dispute_type', filter.typeCode);
+  const scale = filterCode('scale', 'event_scale', filter.scale);
   const build = () => {
     const qb = em.createQueryBuilder(Event, 'e').select('*');
     if (region) whereInRegion(qb, 'e', region);
     if (filter.kinds?.length) qb.andWhere('e.kind = any(?::event_kind[])', [`{${filter.kinds.join(',')}}`]);
     if (filter.occurredFrom) qb.andWhere('e.occurred_at >= ?', [filter.occurredFrom]);
     if (filter.occurredBefore) qb.andWhere('e.occurred_at < ?', [filter.occurredBefore]);
-    if (filter.typeCode) qb.andWhere('e.type_code like ?', [`${filter.typeCode}%`]);
-    if (filter.scale) qb.andWhere('e.scale = ?', [filter.scale]);
+    if (typeCode) qb.andWhere('e.type_code like ?', [`${typeCode}%`]);
+    if (scale) qb.andWhere('e.scale = ?', [scale]);
     if (filter.resolvedSuccessfully != null)
       qb.andWhere('e.resolved_successfully = ?', [filter.resolvedSuccessfully]);
     return qb;

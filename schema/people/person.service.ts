@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
+  filterCode,
   keysetPage,
   type Page,
   type PageRequest,
@@ -64,6 +65,7 @@ export async function listPeople(
     }
   }
   const asOf = filter.asOf ?? new Date();
+  const sex = filterCode('sex', 'sex', filter.sex);
   const build = () => {
     const qb = em.createQueryBuilder(Person, 'p').select('*');
     if (region) whereInRegion(qb, 'p', region);
@@ -79,7 +81,7 @@ export async function listPeople(
     if (filter.tags?.length)
       qb.andWhere('p.tags @> ?::text[]', [`{${filter.tags.map((t) => JSON.stringify(t)).join(',')}}`]);
     if (filter.nameStartsWith) qb.andWhere('p.name like ?', [prefixPattern(filter.nameStartsWith.trim())]);
-    if (filter.sex) qb.andWhere('p.sex = ?', [filter.sex]);
+    if (sex) qb.andWhere('p.sex = ?', [sex]);
     return qb;
   };
   return keysetPage(build, 'p', page);

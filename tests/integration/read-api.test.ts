@@ -113,6 +113,14 @@ describe('the partner read API over the six categories', () => {
       extensions: { code: 'PERSON_NOT_FOUND' },
     });
     expect(JSON.stringify(missing)).not.toContain('11010519491231002X');
+    const sex = await query('{ people(filter: { sex: "7" }) { totalCount } }');
+    expect(sex.errors[0]).toMatchObject({
+      message: expect.stringMatching(/^sex: "7" is not a code or name in 性别 \(sex\)/),
+      extensions: { code: 'CODE_UNKNOWN', field: 'sex', rule: 'CODE_UNKNOWN' },
+    });
+    expect((await query('{ people(filter: { sex: "男" }) { totalCount } }')).data.people.totalCount).toBe(35);
+    const type = await query('{ events(filter: { typeCode: "9999" }) { totalCount } }');
+    expect(type.errors[0].extensions).toMatchObject({ code: 'CODE_UNKNOWN', field: 'typeCode' });
     const org = await query('{ organization(creditCode: "91620725MA71000010") { name } }');
     expect(org.errors[0].extensions).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'creditCode' });
   });
