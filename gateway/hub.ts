@@ -1,8 +1,7 @@
 import { Redis } from 'ioredis';
 import { startEmbeddedPostgres } from '../schema/db/embedded-postgres';
 import { initORM, type MikroORM, migrate } from '../schema/db/orm';
-import { demoCountyRegions } from '../schema/regions/demo-county';
-import { loadRegionTree } from '../schema/regions/region.service';
+import { seedDemoCounty } from '../schema/demo/seed';
 import { type Config, redactUrl } from '../schema/runtime/config';
 import { StartupError } from '../schema/runtime/errors';
 import type { Logger } from '../schema/runtime/logger';
@@ -138,8 +137,11 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
     const applied = await infrastructure.migrate();
     logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
     if (config.demo) {
-      const result = await loadRegionTree(orm.em.fork(), demoCountyRegions());
-      logger.info(result, 'demo county region tree loaded');
+      await seedDemoCounty(
+        orm.em.fork(),
+        { scale: config.demoScale, embedded: infrastructure.embeddedDatabase },
+        logger,
+      );
     }
 
     const queues = new QueueRegistry(redisUrl, config.queuePrefix);

@@ -5,8 +5,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { printSchema } from 'graphql';
 import { pendingMigrations, schemaDrift } from '../../schema/db/orm';
-import { demoCountyRegions } from '../../schema/regions/demo-county';
-import { loadRegionTree } from '../../schema/regions/region.service';
+import { seedDemoCounty } from '../../schema/demo/seed';
 import { CONFIG_HELP, type Config, ConfigError, loadConfig, redactUrl } from '../../schema/runtime/config';
 import { StartupError } from '../../schema/runtime/errors';
 import { createLogger, type Logger } from '../../schema/runtime/logger';
@@ -135,7 +134,9 @@ program
 
 program
   .command('seed-demo')
-  .description('load (or refresh) the synthetic demo county: region tree, and later its people and places')
+  .description(
+    'load the synthetic demo county: the region tree, then (on a database without people) its people, places, organisations and events',
+  )
   .action(
     action(async (config, logger) => {
       const stack = new Stack(logger);
@@ -143,8 +144,11 @@ program
         const infra = await openInfrastructure(config, logger, stack, { redis: false });
         const { orm } = infra;
         await infra.migrate();
-        const result = await loadRegionTree(orm.em.fork(), demoCountyRegions());
-        process.stdout.write(`regions: ${JSON.stringify(result)}\n`);
+        await seedDemoCounty(
+          orm.em.fork(),
+          { scale: config.demoScale, embedded: infra.embeddedDatabase },
+          logger,
+        );
       } finally {
         await stack.unwind();
       }

@@ -30,8 +30,14 @@ export interface KnexLike {
 export interface LoadDemoOptions extends DemoCountyOptions {
   /** A county generated beforehand; otherwise one is generated from `seed`, `scale` and `asOf`. */
   county?: DemoCounty;
-  /** Rows per COPY statement. Default 20,000. */
+  /** Rows per COPY (or JSON) statement. Default 20,000. */
   chunkSize?: number;
+  /**
+   * How rows reach the staging tables: `copy` (COPY FROM STDIN, the fastest) or `json` (one
+   * `jsonb_populate_recordset` insert per chunk) for servers that cannot take COPY, such as PGlite behind
+   * its socket server. Default `copy`.
+   */
+  transport?: 'copy' | 'json';
   /** Run `analyze` on the loaded tables afterwards. Default true. */
   analyze?: boolean;
   /** Statement timeout inside the load's transaction (ms). Default 300,000: bulk loads outlast API limits. */
@@ -404,6 +410,7 @@ export async function loadDemoCounty(
   const county = options.county ?? generateDemoCounty(options);
   const generated = performance.now();
   const chunkSize = options.chunkSize ?? 20_000;
+  const transport = options.transport ?? 'copy';
   const rows = Object.fromEntries(DEMO_TABLES.map((t) => [t, county[t].length])) as Record<DemoTable, number>;
   const inserted = Object.fromEntries(DEMO_TABLES.map((t) => [t, 0])) as Record<DemoTable, number>;
   const tableMs = Object.fromEntries(DEMO_TABLES.map((t) => [t, 0])) as Record<DemoTable, number>;
@@ -426,14 +433,24 @@ export async function loadDemoCounty(
         tableMs[previous.load.table] = Math.round(performance.now() - previous.started);
       };
       for (const load of LOADS) {
-        const payloads = encode(load.columns, county[load.table] as readonly object[], chunkSize);
+        const tableRows = county[load.table] as readonly object[];
+        const payloads = transport === 'copy' ? encode(load.columns, tableRows, chunkSize) : [];
         await finish();
         const started = performance.now();
         await client.query(
           `create temp table ${STAGE} (${load.columns.map(([k, t]) => `"${k}" ${t}`).join(', ')}) on commit drop`,
         );
-        const copy = `copy ${STAGE} (${load.columns.map(([k]) => `"${k}"`).join(', ')}) from stdin`;
-        for (const payload of payloads) await copyIn(client, copy, payload);
+        if (transport === 'copy') {
+          const copy = `copy ${STAGE} (${load.columns.map(([k]) => `"${k}"`).join(', ')}) from stdin`;
+          for (const payload of payloads) await copyIn(client, copy, payload);
+        } else {
+          for (const chunk of jsonChunks(load.columns, tableRows, chunkSize)) {
+            await client.query(
+              `insert into ${STAGE} select * from jsonb_populate_recordset(null::${STAGE}, $1::jsonb)`,
+              [chunk],
+            );
+          }
+        }
         const run = async () => {
           for (const statement of load.statements) {
             inserted[load.table] += (await client.query(statement)).rowCount ?? 0;
@@ -511,6 +528,21 @@ function encode(columns: readonly Column[], rows: readonly object[], chunkSize: 
     payloads.push(payload);
   }
   return payloads;
+}
+
+/** The same rows as JSON arrays of objects holding only the staged columns, `chunkSize` rows each. */
+function jsonChunks(columns: readonly Column[], rows: readonly object[], chunkSize: number): string[] {
+  const keys = columns.map(([k]) => k);
+  const chunks: string[] = [];
+  for (let i = 0; i < rows.length; i += chunkSize) {
+    const picked = (rows.slice(i, i + chunkSize) as ReadonlyArray<Record<string, unknown>>).map((row) => {
+      const out: Record<string, unknown> = {};
+      for (const k of keys) out[k] = row[k] ?? null;
+      return out;
+    });
+    chunks.push(JSON.stringify(picked));
+  }
+  return chunks;
 }
 
 /** Every grid the county uses must exist with the path the rows carry. */

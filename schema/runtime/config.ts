@@ -48,6 +48,11 @@ const envSchema = z.object({
   GRIDHUB_DATA_DIR: z.string().trim().min(1).default('data'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   GRIDHUB_DEMO: boolean.optional(),
+  GRIDHUB_DEMO_SCALE: z.coerce
+    .number({ message: 'must be a number' })
+    .gt(0, { message: 'must be above 0' })
+    .max(1, { message: 'must be at most 1' })
+    .default(1),
   GRIDHUB_DB_POOL_MAX: integer(1, 200).default(10),
   GRIDHUB_STATEMENT_TIMEOUT_MS: integer(100, 3_600_000).default(15_000),
   GRIDHUB_STARTUP_TIMEOUT_MS: integer(0, 600_000).default(20_000),
@@ -74,6 +79,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Load the synthetic demo county at start. Defaults to on for the embedded setup only. */
   demo: boolean;
+  /** Share of the full demo county (≈ 160,000 people) to generate: 1 in a demo, a small share in tests. */
+  demoScale: number;
   db: { poolMax: number; statementTimeoutMs: number };
   startupTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -116,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: path.resolve(cwd, e.GRIDHUB_DATA_DIR),
     logLevel: e.LOG_LEVEL,
     demo: e.GRIDHUB_DEMO ?? !e.DATABASE_URL,
+    demoScale: e.GRIDHUB_DEMO_SCALE,
     db: { poolMax: e.GRIDHUB_DB_POOL_MAX, statementTimeoutMs: e.GRIDHUB_STATEMENT_TIMEOUT_MS },
     startupTimeoutMs: e.GRIDHUB_STARTUP_TIMEOUT_MS,
     shutdownTimeoutMs: e.GRIDHUB_SHUTDOWN_TIMEOUT_MS,
@@ -134,6 +142,7 @@ export const CONFIG_HELP: Record<keyof z.infer<typeof envSchema>, string> = {
   GRIDHUB_DATA_DIR: 'embedded database, Redis files and CA material (default ./data)',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')} (default info)`,
   GRIDHUB_DEMO: 'load the synthetic demo county at start (default: on without DATABASE_URL)',
+  GRIDHUB_DEMO_SCALE: 'share of the full demo county to generate, 0 < s ≤ 1 (default 1: ≈ 160,000 people)',
   GRIDHUB_DB_POOL_MAX: 'PostgreSQL connections per process (default 10; 1 with PGlite)',
   GRIDHUB_STATEMENT_TIMEOUT_MS: 'statement_timeout for every database session (default 15000)',
   GRIDHUB_STARTUP_TIMEOUT_MS: 'how long to retry PostgreSQL and Redis at start (default 20000)',

@@ -40,9 +40,10 @@ describe('the hub on embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
       DATABASE_URL: undefined,
       REDIS_URL: undefined,
       LOG_LEVEL: 'info',
+      GRIDHUB_DEMO_SCALE: '0.01', // 1 % of the county keeps each start short; the bench loads it all
     };
-    const query =
-      '{ region(code: "620725101") { name createdAt children { code } } hub { queues { name } } }';
+    const query = `{ region(code: "620725101") { name createdAt children { code } } hub { queues { name } }
+      people(filter: { regionCode: "620725" }) { totalCount } }`;
 
     const first = await spawnHub(env);
     let redisPid: number | null;
@@ -64,6 +65,10 @@ describe('the hub on embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
     expect(first.logs.find((l) => l.msg === 'demo county region tree loaded')).toMatchObject({
       inserted: 352,
     });
+    // 1 % of ≈ 160,000 people, loaded through PGlite's socket server (JSON transport, no COPY there).
+    expect(
+      (answer.body.data as unknown as { people: { totalCount: number } }).people.totalCount,
+    ).toBeGreaterThan(1_000);
     expect(await first.stop('SIGTERM')).toBe(0);
     const stopped = first.logs.map((l) => l.msg);
     expect(stopped).toEqual(
@@ -83,6 +88,7 @@ describe('the hub on embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
         inserted: 0,
         unchanged: 352,
       });
+      expect(second.logs.map((l) => l.msg)).toContain('demo county data already present; not loaded again');
     } finally {
       // Ctrl+C in a terminal: SIGINT to the whole process group, embedded redis-server included.
       expect(await second.stop('SIGINT', { group: true })).toBe(0);
@@ -94,7 +100,12 @@ describe('the hub on embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
 
   it('refuses a second hub on the same data directory, naming the process that holds it', async () => {
     const dataDir = await newDataDir();
-    const env = { GRIDHUB_DATA_DIR: dataDir, DATABASE_URL: undefined, REDIS_URL: undefined };
+    const env = {
+      GRIDHUB_DATA_DIR: dataDir,
+      DATABASE_URL: undefined,
+      REDIS_URL: undefined,
+      GRIDHUB_DEMO_SCALE: '0.01',
+    };
     const first = await spawnHub(env);
     try {
       await expect(spawnHub(env)).rejects.toThrow(
@@ -112,6 +123,7 @@ describe('the hub on embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
       DATABASE_URL: undefined,
       REDIS_URL: undefined,
       LOG_LEVEL: 'info',
+      GRIDHUB_DEMO_SCALE: '0.01', // 1 % of the county keeps each start short; the bench loads it all
     };
     const crashed = await spawnHub(env);
     const orphan = await embeddedRedisPid(dataDir);
