@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import { rowsWhereIn } from '../schema/common/rows';
 import { Event } from '../schema/events/event.entity';
 import {
   eventsByParty,
@@ -44,23 +45,23 @@ export function createLoaders(em: EntityManager) {
     ),
     regionChildren: grouped((codes) => childrenByParent(em, codes)),
     householdById: byKey<Household>(
-      (ids) => em.find(Household, { id: { $in: [...ids] } }),
+      (ids) => rowsWhereIn(em, Household, 'id', 'bigint', ids),
       (h) => h.id,
     ),
     personById: byKey<Person>(
-      (ids) => em.find(Person, { id: { $in: [...ids] } }),
+      (ids) => rowsWhereIn(em, Person, 'id', 'bigint', ids),
       (p) => p.id,
     ),
     organizationById: byKey<Organization>(
-      (ids) => em.find(Organization, { id: { $in: [...ids] } }),
+      (ids) => rowsWhereIn(em, Organization, 'id', 'bigint', ids),
       (o) => o.id,
     ),
     placeById: byKey<Place>(
-      (ids) => em.find(Place, { id: { $in: [...ids] } }),
+      (ids) => rowsWhereIn(em, Place, 'id', 'bigint', ids),
       (p) => p.id,
     ),
     eventById: byKey<Event>(
-      (ids) => em.find(Event, { id: { $in: [...ids] } }),
+      (ids) => rowsWhereIn(em, Event, 'id', 'bigint', ids),
       (e) => e.id,
     ),
     householdMembers: grouped((ids) => membersByHousehold(em, ids)),

@@ -1,9 +1,11 @@
-import type { EntityManager, QueryBuilder } from '@mikro-orm/postgresql';
+import type { EntityClass } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { validateCode } from '../codes';
 import { Region, RegionLevel } from '../regions/region.entity';
 import { getRegion } from '../regions/region.service';
 import { subtreePattern } from '../regions/region-path';
 import { DomainError } from '../runtime/errors';
+import { queryRows, tableOf } from './rows';
 
 /** A page request after validation: at most `first` rows after the row with id `afterId`. */
 export interface PageRequest {
@@ -19,14 +21,30 @@ export interface Page<T> {
   count: () => Promise<number>;
 }
 
+/** SQL conditions (knex `?` placeholders) on a listing's table, all of which must hold. */
+export class Conditions {
+  readonly sql: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(sql: string, ...params: unknown[]): this {
+    this.sql.push(sql);
+    this.params.push(...params);
+    return this;
+  }
+
+  toString(): string {
+    return this.sql.length ? this.sql.join(' and ') : 'true';
+  }
+}
+
 /**
- * Restricts `qb` (alias `alias`) to records owned by `region` or anything below it. A grid is an equality
- * on region_code (served in id order by the (region_code, id) index); a larger unit is the prefix predicate
- * on the record's own region_path.
+ * Restricts a listing (table alias `alias`) to records owned by `region` or anything below it. A grid is an
+ * equality on region_code (served in id order by the (region_code, id) index); a larger unit is the prefix
+ * predicate on the record's own region_path.
  */
-export function whereInRegion<T extends object>(qb: QueryBuilder<T>, alias: string, region: Region): void {
-  if (region.level === RegionLevel.GRID) qb.andWhere(`${alias}.region_code = ?`, [region.code]);
-  else qb.andWhere(`${alias}.region_path like ?`, [subtreePattern(region.path)]);
+export function inRegion(where: Conditions, alias: string, region: Region): void {
+  if (region.level === RegionLevel.GRID) where.add(`${alias}.region_code = ?`, region.code);
+  else where.add(`${alias}.region_path like ?`, subtreePattern(region.path));
 }
 
 /** Resolves an optional region filter; an unknown code is REGION_NOT_FOUND, never an empty result. */
@@ -43,23 +61,38 @@ export function prefixPattern(text: string): string {
 }
 
 /**
- * Keyset pagination in id order: one more row than asked tells whether a next page exists; the count runs
- * the same filter without order or limit.
+ * Keyset pagination in id order over `entity`'s table (alias `alias`): one more row than asked tells whether
+ * a next page exists; the count runs the same conditions without order or limit.
  */
 export async function keysetPage<T extends { id: string }>(
-  build: () => QueryBuilder<T>,
+  em: EntityManager,
+  entity: EntityClass<T>,
   alias: string,
+  where: Conditions,
   page: PageRequest,
 ): Promise<Page<T>> {
-  const qb = build();
-  if (page.afterId) qb.andWhere(`${alias}.id > ?`, [page.afterId]);
-  qb.orderBy({ id: 'asc' } as never).limit(page.first + 1);
-  const rows = page.first === 0 ? [] : ((await qb.getResultList()) as T[]);
+  const from = `from ${tableOf(em, entity)} ${alias}`;
+  const after = page.afterId ? ` and ${alias}.id > ?` : '';
+  const params = page.afterId ? [...where.params, page.afterId] : [...where.params];
+  const rows =
+    page.first === 0
+      ? []
+      : await queryRows(
+          em,
+          entity,
+          `select ${alias}.* ${from} where ${where}${after} order by ${alias}.id limit ?`,
+          [...params, page.first + 1],
+        );
   return {
     nodes: rows.slice(0, page.first),
     hasNextPage: rows.length > page.first,
     pageSize: page.first,
-    count: () => build().getCount(),
+    count: async () => {
+      const [{ n }] = await em
+        .getConnection()
+        .execute<Array<{ n: number }>>(`select count(*)::int as n ${from} where ${where}`, [...where.params]);
+      return n;
+    },
   };
 }
 

@@ -1,12 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
+  Conditions,
+  inRegion,
   keysetPage,
   type Page,
   type PageRequest,
   prefixPattern,
   regionFilter,
-  whereInRegion,
 } from '../common/listing';
+import { queryRows, sqlArray } from '../common/rows';
 import { validateCreditCode } from '../identifiers';
 import { DomainError, NotFoundError } from '../runtime/errors';
 import { Organization, type OrganizationKind } from './organization.entity';
@@ -24,7 +26,9 @@ export async function getOrganizationByCreditCode(
   const result = validateCreditCode(creditCode);
   if (!result.ok)
     throw new DomainError('INVALID_CREDIT_CODE', result.message, { field: 'creditCode', rule: result.rule });
-  const org = await em.findOne(Organization, { creditCode: result.value });
+  const [org] = await queryRows(em, Organization, 'select * from organization where credit_code = ?', [
+    result.value,
+  ]);
   if (!org) throw new NotFoundError('Organization', result.value);
   return org;
 }
@@ -35,13 +39,9 @@ export async function listOrganizations(
   page: PageRequest,
 ): Promise<Page<Organization>> {
   const region = await regionFilter(em, filter.regionCode);
-  const build = () => {
-    const qb = em.createQueryBuilder(Organization, 'o').select('*');
-    if (region) whereInRegion(qb, 'o', region);
-    if (filter.kinds?.length)
-      qb.andWhere('o.kind = any(?::organization_kind[])', [`{${filter.kinds.join(',')}}`]);
-    if (filter.nameStartsWith) qb.andWhere('o.name like ?', [prefixPattern(filter.nameStartsWith.trim())]);
-    return qb;
-  };
-  return keysetPage(build, 'o', page);
+  const where = new Conditions();
+  if (region) inRegion(where, 'o', region);
+  if (filter.kinds?.length) where.add('o.kind = any(?::organization_kind[])', sqlArray(filter.kinds));
+  if (filter.nameStartsWith) where.add('o.name like ?', prefixPattern(filter.nameStartsWith.trim()));
+  return keysetPage(em, Organization, 'o', where, page);
 }

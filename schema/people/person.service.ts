@@ -1,16 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
+  Conditions,
   filterCode,
+  inRegion,
   keysetPage,
   type Page,
   type PageRequest,
   prefixPattern,
   regionFilter,
-  whereInRegion,
 } from '../common/listing';
+import { groupRows, queryRows, rowsWhereIn, sqlArray } from '../common/rows';
 import { validateCitizenId } from '../identifiers';
 import { DomainError, NotFoundError } from '../runtime/errors';
-import { Household } from './household.entity';
 import { Person } from './person.entity';
 import { PersonRecord, type PersonRecordKind } from './person-record.entity';
 
@@ -38,7 +39,7 @@ export function requireCitizenId(input: string, field = 'idNumber'): string {
 
 export async function getPersonByIdNumber(em: EntityManager, idNumber: string): Promise<Person> {
   const normalised = requireCitizenId(idNumber);
-  const person = await em.findOne(Person, { idNumber: normalised });
+  const [person] = await queryRows(em, Person, 'select * from person where id_number = ?', [normalised]);
   if (!person) throw new NotFoundError('Person', `${normalised.slice(0, 6)}********${normalised.slice(-4)}`);
   return person;
 }
@@ -66,29 +67,21 @@ export async function listPeople(
   }
   const asOf = filter.asOf ?? new Date();
   const sex = filterCode('sex', 'sex', filter.sex);
-  const build = () => {
-    const qb = em.createQueryBuilder(Person, 'p').select('*');
-    if (region) whereInRegion(qb, 'p', region);
-    if (filter.kinds?.length) {
-      qb.andWhere(
-        `exists (select 1 from person_record r where r.person_id = p.id and r.kind = any(?::person_record_kind[]))`,
-        [`{${filter.kinds.join(',')}}`],
-      );
-    }
-    // Age a..b years on asOf: born after asOf − (b+1) years and on or before asOf − a years.
-    if (filter.ageMin != null) qb.andWhere('p.birth_date <= ?', [shiftYears(asOf, filter.ageMin)]);
-    if (filter.ageMax != null) qb.andWhere('p.birth_date > ?', [shiftYears(asOf, filter.ageMax + 1)]);
-    if (filter.tags?.length)
-      qb.andWhere('p.tags @> ?::text[]', [`{${filter.tags.map((t) => JSON.stringify(t)).join(',')}}`]);
-    if (filter.nameStartsWith) qb.andWhere('p.name like ?', [prefixPattern(filter.nameStartsWith.trim())]);
-    if (sex) qb.andWhere('p.sex = ?', [sex]);
-    return qb;
-  };
-  return keysetPage(build, 'p', page);
-}
-
-export function findHouseholds(em: EntityManager, ids: readonly string[]): Promise<Household[]> {
-  return em.find(Household, { id: { $in: [...ids] } });
+  const where = new Conditions();
+  if (region) inRegion(where, 'p', region);
+  if (filter.kinds?.length) {
+    where.add(
+      'exists (select 1 from person_record r where r.person_id = p.id and r.kind = any(?::person_record_kind[]))',
+      sqlArray(filter.kinds),
+    );
+  }
+  // Age a..b years on asOf: born after asOf − (b+1) years and on or before asOf − a years.
+  if (filter.ageMin != null) where.add('p.birth_date <= ?', shiftYears(asOf, filter.ageMin));
+  if (filter.ageMax != null) where.add('p.birth_date > ?', shiftYears(asOf, filter.ageMax + 1));
+  if (filter.tags?.length) where.add('p.tags @> ?::text[]', sqlArray(filter.tags));
+  if (filter.nameStartsWith) where.add('p.name like ?', prefixPattern(filter.nameStartsWith.trim()));
+  if (sex) where.add('p.sex = ?', sex);
+  return keysetPage(em, Person, 'p', where, page);
 }
 
 /** Members of each household, in id order. */
@@ -96,19 +89,15 @@ export async function membersByHousehold(
   em: EntityManager,
   householdIds: readonly string[],
 ): Promise<Map<string, Person[]>> {
-  const rows = await em.find(Person, { household: { $in: [...householdIds] } }, { orderBy: { id: 'asc' } });
-  const out = new Map<string, Person[]>(householdIds.map((id) => [id, []]));
-  for (const p of rows) out.get(String(p.household!.id))?.push(p);
-  return out;
+  const rows = await rowsWhereIn(em, Person, 'household_id', 'bigint', householdIds);
+  return groupRows(rows, householdIds, (p) => String(p.household!.id));
 }
 
-/** Each person's records, optionally only some kinds. */
+/** Each person's records, by kind. */
 export async function recordsByPerson(
   em: EntityManager,
   personIds: readonly string[],
 ): Promise<Map<string, PersonRecord[]>> {
-  const rows = await em.find(PersonRecord, { person: { $in: [...personIds] } }, { orderBy: { kind: 'asc' } });
-  const out = new Map<string, PersonRecord[]>(personIds.map((id) => [id, []]));
-  for (const r of rows) out.get(String(r.person.id))?.push(r);
-  return out;
+  const rows = await rowsWhereIn(em, PersonRecord, 'person_id', 'bigint', personIds, 'person_id, kind');
+  return groupRows(rows, personIds, (r) => String(r.person.id));
 }

@@ -1,12 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
+  Conditions,
+  inRegion,
   keysetPage,
   type Page,
   type PageRequest,
   prefixPattern,
   regionFilter,
-  whereInRegion,
 } from '../common/listing';
+import { queryRows, sqlArray } from '../common/rows';
 import { NotFoundError } from '../runtime/errors';
 import { Place, type PlaceKind } from './place.entity';
 
@@ -17,7 +19,7 @@ export interface PlaceFilter {
 }
 
 export async function getPlaceByCode(em: EntityManager, code: string): Promise<Place> {
-  const place = await em.findOne(Place, { code: code.trim() });
+  const [place] = await queryRows(em, Place, 'select * from place where code = ?', [code.trim()]);
   if (!place) throw new NotFoundError('Place', code);
   return place;
 }
@@ -28,12 +30,9 @@ export async function listPlaces(
   page: PageRequest,
 ): Promise<Page<Place>> {
   const region = await regionFilter(em, filter.regionCode);
-  const build = () => {
-    const qb = em.createQueryBuilder(Place, 'pl').select('*');
-    if (region) whereInRegion(qb, 'pl', region);
-    if (filter.kinds?.length) qb.andWhere('pl.kind = any(?::place_kind[])', [`{${filter.kinds.join(',')}}`]);
-    if (filter.nameStartsWith) qb.andWhere('pl.name like ?', [prefixPattern(filter.nameStartsWith.trim())]);
-    return qb;
-  };
-  return keysetPage(build, 'pl', page);
+  const where = new Conditions();
+  if (region) inRegion(where, 'pl', region);
+  if (filter.kinds?.length) where.add('pl.kind = any(?::place_kind[])', sqlArray(filter.kinds));
+  if (filter.nameStartsWith) where.add('pl.name like ?', prefixPattern(filter.nameStartsWith.trim()));
+  return keysetPage(em, Place, 'pl', where, page);
 }

@@ -1,19 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { groupRows, queryRows, rowsWhereIn } from '../common/rows';
 import { NotFoundError } from '../runtime/errors';
 import type { RegionSeed } from './demo-county';
 import { LEVEL_DEPTH, Region, RegionLevel } from './region.entity';
 import { ancestorCodes, childPath, ROOT_PATH, subtreePattern } from './region-path';
 
-const ORDER = { path: 'asc' } as const;
-
 export async function getRegion(em: EntityManager, code: string): Promise<Region> {
-  const region = await em.findOne(Region, { code });
+  const [region] = await queryRows(em, Region, 'select * from region where code = ?', [code]);
   if (!region) throw new NotFoundError('Region', code);
   return region;
 }
 
 export function findRegionsByCodes(em: EntityManager, codes: readonly string[]): Promise<Region[]> {
-  return em.find(Region, { code: { $in: [...codes] } });
+  return rowsWhereIn(em, Region, 'code', 'text', codes, 'path');
 }
 
 /** Direct children of each parent, in code order, keyed by parent code. */
@@ -21,10 +20,8 @@ export async function childrenByParent(
   em: EntityManager,
   parentCodes: readonly string[],
 ): Promise<Map<string, Region[]>> {
-  const rows = await em.find(Region, { parent: { code: { $in: [...parentCodes] } } }, { orderBy: ORDER });
-  const out = new Map<string, Region[]>(parentCodes.map((c) => [c, []]));
-  for (const r of rows) out.get(r.parentCode!)?.push(r);
-  return out;
+  const rows = await rowsWhereIn(em, Region, 'parent_code', 'text', parentCodes, 'path');
+  return groupRows(rows, parentCodes, (r) => r.parentCode!);
 }
 
 /**
@@ -37,17 +34,27 @@ export async function listRegions(
 ): Promise<Region[]> {
   if (parentCode) {
     const parent = await getRegion(em, parentCode);
-    if (!level) return em.find(Region, { parent }, { orderBy: ORDER });
+    if (!level)
+      return queryRows(em, Region, 'select * from region where parent_code = ? order by path', [parent.code]);
     if (LEVEL_DEPTH[level] <= LEVEL_DEPTH[parent.level]) return [];
-    return em.find(Region, { path: { $like: subtreePattern(parent.path) }, level }, { orderBy: ORDER });
+    return queryRows(em, Region, 'select * from region where path like ? and level = ? order by path', [
+      subtreePattern(parent.path),
+      level,
+    ]);
   }
-  if (level) return em.find(Region, { level }, { orderBy: ORDER });
-  return em.find(Region, { parent: null }, { orderBy: ORDER });
+  if (level) return queryRows(em, Region, 'select * from region where level = ? order by path', [level]);
+  return queryRows(em, Region, 'select * from region where parent_code is null order by path');
 }
 
 /** Number of units at `level` in the subtree of `region` (the unit itself included if it is at that level). */
-export function countInSubtree(em: EntityManager, region: Region, level: RegionLevel): Promise<number> {
-  return em.count(Region, { path: { $like: subtreePattern(region.path) }, level });
+export async function countInSubtree(em: EntityManager, region: Region, level: RegionLevel): Promise<number> {
+  const [{ n }] = await em
+    .getConnection()
+    .execute<Array<{ n: number }>>('select count(*)::int as n from region where path like ? and level = ?', [
+      subtreePattern(region.path),
+      level,
+    ]);
+  return n;
 }
 
 export { ancestorCodes };

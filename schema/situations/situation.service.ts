@@ -1,5 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { keysetPage, type Page, type PageRequest, regionFilter, whereInRegion } from '../common/listing';
+import {
+  Conditions,
+  inRegion,
+  keysetPage,
+  type Page,
+  type PageRequest,
+  regionFilter,
+} from '../common/listing';
+import { queryRows, sqlArray } from '../common/rows';
 import { NotFoundError } from '../runtime/errors';
 import { Situation, type SituationKind } from './situation.entity';
 
@@ -11,7 +19,7 @@ export interface SituationFilter {
 }
 
 export async function getSituationByCode(em: EntityManager, code: string): Promise<Situation> {
-  const situation = await em.findOne(Situation, { code: code.trim() });
+  const [situation] = await queryRows(em, Situation, 'select * from situation where code = ?', [code.trim()]);
   if (!situation) throw new NotFoundError('Situation', code);
   return situation;
 }
@@ -22,14 +30,10 @@ export async function listSituations(
   page: PageRequest,
 ): Promise<Page<Situation>> {
   const region = await regionFilter(em, filter.regionCode);
-  const build = () => {
-    const qb = em.createQueryBuilder(Situation, 's').select('*');
-    if (region) whereInRegion(qb, 's', region);
-    if (filter.kinds?.length)
-      qb.andWhere('s.kind = any(?::situation_kind[])', [`{${filter.kinds.join(',')}}`]);
-    if (filter.recordedFrom) qb.andWhere('s.recorded_at >= ?', [filter.recordedFrom]);
-    if (filter.recordedBefore) qb.andWhere('s.recorded_at < ?', [filter.recordedBefore]);
-    return qb;
-  };
-  return keysetPage(build, 's', page);
+  const where = new Conditions();
+  if (region) inRegion(where, 's', region);
+  if (filter.kinds?.length) where.add('s.kind = any(?::situation_kind[])', sqlArray(filter.kinds));
+  if (filter.recordedFrom) where.add('s.recorded_at >= ?', filter.recordedFrom);
+  if (filter.recordedBefore) where.add('s.recorded_at < ?', filter.recordedBefore);
+  return keysetPage(em, Situation, 's', where, page);
 }

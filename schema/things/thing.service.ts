@@ -1,5 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { keysetPage, type Page, type PageRequest, regionFilter, whereInRegion } from '../common/listing';
+import {
+  Conditions,
+  inRegion,
+  keysetPage,
+  type Page,
+  type PageRequest,
+  regionFilter,
+} from '../common/listing';
+import { queryRows, sqlArray } from '../common/rows';
 import { NotFoundError } from '../runtime/errors';
 import { Thing, type ThingKind } from './thing.entity';
 
@@ -9,7 +17,7 @@ export interface ThingFilter {
 }
 
 export async function getThingByCode(em: EntityManager, code: string): Promise<Thing> {
-  const thing = await em.findOne(Thing, { code: code.trim() });
+  const [thing] = await queryRows(em, Thing, 'select * from thing where code = ?', [code.trim()]);
   if (!thing) throw new NotFoundError('Thing', code);
   return thing;
 }
@@ -20,11 +28,8 @@ export async function listThings(
   page: PageRequest,
 ): Promise<Page<Thing>> {
   const region = await regionFilter(em, filter.regionCode);
-  const build = () => {
-    const qb = em.createQueryBuilder(Thing, 't').select('*');
-    if (region) whereInRegion(qb, 't', region);
-    if (filter.kinds?.length) qb.andWhere('t.kind = any(?::thing_kind[])', [`{${filter.kinds.join(',')}}`]);
-    return qb;
-  };
-  return keysetPage(build, 't', page);
+  const where = new Conditions();
+  if (region) inRegion(where, 't', region);
+  if (filter.kinds?.length) where.add('t.kind = any(?::thing_kind[])', sqlArray(filter.kinds));
+  return keysetPage(em, Thing, 't', where, page);
 }

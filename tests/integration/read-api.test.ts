@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../gateway/hub';
+import { demoCountyRegions } from '../../schema/regions/demo-county';
+import { loadRegionTree } from '../../schema/regions/region.service';
 import { FIXTURE, loadFixture } from '../support/fixture';
 import { gql, startTestHub } from '../support/hub';
 import { dropDatabase, recreateDatabase, scratchDatabaseName } from '../support/services';
@@ -17,10 +19,12 @@ describe('the partner read API over the six categories', () => {
 
   beforeAll(async () => {
     hub = await startTestHub(
-      { DATABASE_URL: await recreateDatabase(DB), GRIDHUB_DEMO: 'true' },
+      { DATABASE_URL: await recreateDatabase(DB), GRIDHUB_DEMO: 'false' },
       { gateway: true, workers: false },
     );
     url = hub.gateway!.url;
+    // The region tree only: the fixture is the whole population, so every count below is known.
+    await loadRegionTree(hub.infrastructure.orm.em.fork(), demoCountyRegions());
     await loadFixture(hub.infrastructure.orm.em.fork());
   });
   afterAll(async () => {

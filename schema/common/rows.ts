@@ -1,0 +1,108 @@
+import { type EntityClass, type EntityMetadata, ReferenceKind } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * Read paths without the ORM's unit of work. Building managed entities (identity map, change-set snapshots,
+ * query building) cost the gateway 50 % of its CPU on partner queries (tests/bench/RESULTS.md); reads need
+ * none of it. Rows come straight from SQL and are shaped like the entities from the ORM's own metadata, so
+ * resolvers see the same object either way: properties by their names, timestamps as Dates, a many-to-one
+ * as `{ <primary key>: value }`, and the entity's prototype (its getters) in place.
+ */
+
+type Row = Record<string, unknown>;
+type Mapper = (row: Row) => object;
+
+const mappers = new WeakMap<EntityMetadata, Mapper>();
+
+function mapperFor(meta: EntityMetadata): Mapper {
+  let mapper = mappers.get(meta);
+  if (mapper) return mapper;
+  const steps: Array<(row: Row, out: Row) => void> = [];
+  for (const prop of meta.props) {
+    const column = prop.fieldNames?.[0];
+    if (!column || prop.persist === false) continue;
+    if (prop.kind === ReferenceKind.SCALAR) {
+      if (prop.runtimeType === 'Date') {
+        steps.push((row, out) => {
+          const v = row[column];
+          out[prop.name] = v == null ? null : v instanceof Date ? v : new Date(v as string);
+        });
+      } else steps.push((row, out) => void (out[prop.name] = row[column]));
+    } else if (
+      prop.kind === ReferenceKind.MANY_TO_ONE ||
+      (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner)
+    ) {
+      const key = prop.targetMeta!.primaryKeys[0];
+      steps.push((row, out) => {
+        const v = row[column];
+        out[prop.name] = v == null ? null : { [key]: v };
+      });
+    }
+  }
+  const prototype = (meta.class as EntityClass<object>).prototype;
+  mapper = (row) => {
+    const out = Object.create(prototype) as Row;
+    for (const step of steps) step(row, out);
+    return out;
+  };
+  mappers.set(meta, mapper);
+  return mapper;
+}
+
+/** Runs `sql` (knex `?` placeholders) and shapes each row as an `entity`, unmanaged. */
+export async function queryRows<T extends object>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<T[]> {
+  return shapeRows(em, entity, await em.getConnection().execute<Row[]>(sql, [...params]));
+}
+
+/** Shapes raw rows as `entity` objects (columns that are not properties are dropped). */
+export function shapeRows<T extends object>(em: EntityManager, entity: EntityClass<T>, rows: Row[]): T[] {
+  const map = mapperFor(em.getMetadata().get(entity.name));
+  return rows.map((row) => map(row) as T);
+}
+
+/** The table name of an entity, for hand-written SQL. */
+export function tableOf(em: EntityManager, entity: EntityClass<object>): string {
+  return em.getMetadata().get(entity.name).tableName;
+}
+
+/**
+ * Rows of `entity` whose `column` (of SQL type `type`) is one of `values` — a loader's batch, one statement.
+ * The parameter is cast to the column's type, never the column to text, so its index serves the lookup.
+ */
+export function rowsWhereIn<T extends object>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  column: string,
+  type: 'bigint' | 'text',
+  values: readonly string[],
+  orderBy = 'id',
+): Promise<T[]> {
+  if (!values.length) return Promise.resolve([]);
+  return queryRows(
+    em,
+    entity,
+    `select * from ${tableOf(em, entity)} where ${column} = any(?::${type}[]) order by ${orderBy}`,
+    [sqlArray(values)],
+  );
+}
+
+/** A PostgreSQL array literal of strings, each quoted. */
+export function sqlArray(values: readonly unknown[]): string {
+  return `{${values.map((v) => JSON.stringify(String(v))).join(',')}}`;
+}
+
+/** Groups rows by a key, every requested key present (empty when nothing matched), order kept. */
+export function groupRows<T>(
+  rows: T[],
+  keys: readonly string[],
+  keyOf: (row: T) => string,
+): Map<string, T[]> {
+  const out = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const row of rows) out.get(keyOf(row))?.push(row);
+  return out;
+}
