@@ -27,7 +27,11 @@ function mapperFor(meta: EntityMetadata): Mapper {
           const v = row[column];
           out[prop.name] = v == null ? null : v instanceof Date ? v : new Date(v as string);
         });
-      } else steps.push((row, out) => void (out[prop.name] = row[column]));
+      } else {
+        steps.push((row, out) => {
+          out[prop.name] = row[column];
+        });
+      }
     } else if (
       prop.kind === ReferenceKind.MANY_TO_ONE ||
       (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner)

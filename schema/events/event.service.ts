@@ -90,6 +90,6 @@ export async function eventsByParty(
   );
   const events = shapeRows(em, Event, rows);
   const out = new Map<string, Event[]>(partyIds.map((id) => [id, []]));
-  rows.forEach((row, i) => out.get(row.party_id)?.push(events[i]));
+  for (let i = 0; i < rows.length; i++) out.get(rows[i].party_id)?.push(events[i]);
   return out;
 }
