@@ -7,7 +7,7 @@ import { DomainError } from '../schema/runtime/errors';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType({ description: 'Relay page information' })
+@ObjectType({ simpleResolvers: true, description: 'Relay page information' })
 export class PageInfo {
   @Field(() => Boolean) hasNextPage!: boolean;
   @Field(() => Boolean, { description: 'Always false: pages go forward from a cursor' })
@@ -73,13 +73,16 @@ export interface Connection<T> {
  * query runs only when a client asks for it.
  */
 export function ConnectionType<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field(() => String) cursor!: string;
     @Field(() => node) node!: T;
   }
 
-  @ObjectType(`${name}Connection`, { description: `A page of ${name} records, in id order` })
+  @ObjectType(`${name}Connection`, {
+    simpleResolvers: true,
+    description: `A page of ${name} records, in id order`,
+  })
   class ConnectionClass implements Connection<T> {
     @Field(() => [Edge]) edges!: Edge[];
     @Field(() => [node], { description: 'The nodes of the edges, for clients that need no cursors' })

@@ -16,7 +16,10 @@ export enum CountCategory {
 
 registerEnumType(CountCategory, { name: 'CountCategory', description: 'What to count' });
 
-@ObjectType({ description: 'How many records one unit holds (itself and everything below it)' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'How many records one unit holds (itself and everything below it)',
+})
 class RegionCount {
   @Field(() => Region) region!: Region;
   @Field(() => Int) count!: number;

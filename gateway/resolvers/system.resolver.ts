@@ -2,7 +2,7 @@ import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../context';
 import { HUB_VERSION } from '../version';
 
-@ObjectType({ description: 'Jobs of one queue by state' })
+@ObjectType({ simpleResolvers: true, description: 'Jobs of one queue by state' })
 class QueueStatus {
   @Field(() => String) name!: string;
   @Field(() => Int) waiting!: number;
@@ -12,7 +12,7 @@ class QueueStatus {
   @Field(() => Int) failed!: number;
 }
 
-@ObjectType({ description: 'The hub itself: version and background work' })
+@ObjectType({ simpleResolvers: true, description: 'The hub itself: version and background work' })
 class HubStatus {
   @Field(() => String) version!: string;
   @Field(() => [QueueStatus], { description: 'Needs Redis: a REDIS_UNAVAILABLE error while it is down' })

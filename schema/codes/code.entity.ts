@@ -2,7 +2,10 @@ import { Entity, ManyToOne, type Opt, PrimaryKey, PrimaryKeyProp, Property } fro
 import { Field, Int, ObjectType } from 'type-graphql';
 
 /** A code table (GB/T 31000 and the standards of its person block), seeded by a migration: data, not code. */
-@ObjectType({ description: 'A code table: GB/T 31000 and the national standards it refers to' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A code table: GB/T 31000 and the national standards it refers to',
+})
 @Entity({ tableName: 'code_table' })
 export class CodeTable {
   @Field(() => String, { description: 'Stable machine id, e.g. inflow_reason' })
@@ -28,7 +31,7 @@ export class CodeTable {
   note?: string | null;
 }
 
-@ObjectType({ description: 'One code of a code table' })
+@ObjectType({ simpleResolvers: true, description: 'One code of a code table' })
 @Entity({ tableName: 'code_value' })
 export class CodeValue {
   [PrimaryKeyProp]?: ['table', 'code'];

@@ -31,7 +31,7 @@ export function recordSupply(
   return { sources, fields: { ...base.fields, ...touched } };
 }
 
-@ObjectType({ description: 'One source record that supplied this record' })
+@ObjectType({ simpleResolvers: true, description: 'One source record that supplied this record' })
 export class SourceRecord {
   @Field(() => String, { description: 'The connector (a department system) that supplied it' })
   connector!: string;
@@ -40,14 +40,14 @@ export class SourceRecord {
   @Field(() => Date) lastSeen!: Date;
 }
 
-@ObjectType({ description: 'Who last set one field, and when' })
+@ObjectType({ simpleResolvers: true, description: 'Who last set one field, and when' })
 export class FieldSource {
   @Field(() => String) field!: string;
   @Field(() => String) connector!: string;
   @Field(() => Date) at!: Date;
 }
 
-@ObjectType({ description: 'Where a record and each of its field values came from' })
+@ObjectType({ simpleResolvers: true, description: 'Where a record and each of its field values came from' })
 export class Provenance {
   @Field(() => [SourceRecord]) sources!: SourceRecord[];
   @Field(() => [FieldSource]) fields!: FieldSource[];

@@ -8,7 +8,7 @@ import { Event } from './event.entity';
  * 主要当事人 / 涉及单位: a party to an event, a person or an organisation; linked to the hub's record when
  * its ID number or credit code is known.
  */
-@ObjectType({ description: 'A party to an event (主要当事人)' })
+@ObjectType({ simpleResolvers: true, description: 'A party to an event (主要当事人)' })
 @Entity({ tableName: 'event_party' })
 @Index({ name: 'event_party_event_idx', properties: ['event'] })
 @Index({ name: 'event_party_person_idx', properties: ['person'] })
@@ -47,7 +47,7 @@ export class EventParty {
 }
 
 /** 流程监控: one step of the handling log, with the verifier's result where there was one. */
-@ObjectType({ description: 'One step of the handling log (流程监控)' })
+@ObjectType({ simpleResolvers: true, description: 'One step of the handling log (流程监控)' })
 @Entity({ tableName: 'event_step' })
 @Index({ name: 'event_step_event_idx', properties: ['event', 'at'] })
 export class EventStep {
@@ -104,7 +104,7 @@ registerEnumType(SupervisionLevel, {
 });
 
 /** 督办: a supervision entry by a superior unit. */
-@ObjectType({ description: 'A supervision entry (督办)' })
+@ObjectType({ simpleResolvers: true, description: 'A supervision entry (督办)' })
 @Entity({ tableName: 'event_supervision' })
 @Index({ name: 'event_supervision_event_idx', properties: ['event', 'at'] })
 export class EventSupervision {

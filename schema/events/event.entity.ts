@@ -28,7 +28,7 @@ registerEnumType(EventStatus, { name: 'EventStatus', description: '待受理 …
  * 事: an incident, dispute or case. Disputes carry the GB/T 31000 矛盾纠纷 fields: scale, two-level type,
  * and the resolution block (time limit, method, organisation, success, evaluation).
  */
-@ObjectType({ description: '事 — an incident, dispute or case' })
+@ObjectType({ simpleResolvers: true, description: '事 — an incident, dispute or case' })
 @Entity({ tableName: 'event' })
 @Index({ name: 'event_region_occurred_idx', properties: ['region', 'occurredAt'] })
 @Index({ name: 'event_kind_occurred_idx', properties: ['kind', 'occurredAt'] })

@@ -22,6 +22,7 @@ registerEnumType(OrganizationKind, {
  * fields of GB/T 31000 (party, union, youth league, women's federation) are columns: indicators count them.
  */
 @ObjectType({
+  simpleResolvers: true,
   description: '组织 — an enterprise, social organisation, governance centre, patrol team or delivery firm',
 })
 @Entity({ tableName: 'organization' })

@@ -3,7 +3,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { GovernedRecord } from '../common/governed';
 
 /** 户: a registered household (户号), with its head and address. Members point at it. */
-@ObjectType({ description: '户 — a household' })
+@ObjectType({ simpleResolvers: true, description: '户 — a household' })
 @Entity({ tableName: 'household' })
 @Index({ name: 'household_region_idx', properties: ['region', 'id'] })
 @Index({

@@ -32,6 +32,7 @@ registerEnumType(PersonRecordKind, {
 });
 
 @ObjectType({
+  simpleResolvers: true,
   description: "A person's membership of one population type, special group or role, with its own fields",
 })
 @Entity({ tableName: 'person_record' })

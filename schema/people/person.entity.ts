@@ -8,7 +8,7 @@ import { Household } from './household.entity';
  * GB/T 31000. Population types and special-group memberships are separate `PersonRecord`s. Personal fields
  * are exposed by the gateway through its masking rules, never straight from here.
  */
-@ObjectType({ description: '人 — a person, one per citizen ID number' })
+@ObjectType({ simpleResolvers: true, description: '人 — a person, one per citizen ID number' })
 @Entity({ tableName: 'person' })
 @Index({ name: 'person_region_idx', properties: ['region', 'id'] })
 @Index({

@@ -19,6 +19,7 @@ registerEnumType(PlaceKind, {
 });
 
 @ObjectType({
+  simpleResolvers: true,
   description: '地 — a building, house, key area, school, protected line or other place, always in a grid',
 })
 @Entity({ tableName: 'place' })

@@ -41,7 +41,10 @@ export const LEVEL_DEPTH: Record<RegionLevel, number> = {
  * unit, `/620725/620725101/620725101001/`, so "this unit and everything below it" is one indexed
  * prefix predicate (`path LIKE '/620725/620725101/%'`) that every governed record's scope check reuses.
  */
-@ObjectType({ description: 'A unit of the county → township → village/community → grid tree' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A unit of the county → township → village/community → grid tree',
+})
 @Entity({ tableName: 'region' })
 @Index({
   name: 'region_path_prefix_idx',

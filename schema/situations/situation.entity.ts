@@ -18,7 +18,10 @@ registerEnumType(SituationKind, {
  * 情: what people report and feel. `rating` holds the one graded answer of each kind: a survey's
  * 很安全…不安全 (01–05), an assessment's high/medium/low risk, a report's urgency.
  */
-@ObjectType({ description: '情 — a sentiment report, safety-survey response or stability risk assessment' })
+@ObjectType({
+  simpleResolvers: true,
+  description: '情 — a sentiment report, safety-survey response or stability risk assessment',
+})
 @Entity({ tableName: 'situation' })
 @Index({ name: 'situation_kind_at_idx', properties: ['kind', 'recordedAt'] })
 @Index({

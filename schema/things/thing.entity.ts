@@ -18,7 +18,7 @@ registerEnumType(ThingKind, {
 });
 
 /** 物: an X module (not in GB/T 31000): a tracked thing with a type and an owner. */
-@ObjectType({ description: '物 — dangerous goods, a camera or a piece of equipment' })
+@ObjectType({ simpleResolvers: true, description: '物 — dangerous goods, a camera or a piece of equipment' })
 @Entity({ tableName: 'thing' })
 @Index({ name: 'thing_region_idx', properties: ['region', 'id'] })
 @Index({
