@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Pool } from 'pg';
 import { regionDocument, regionRaw } from './gateway-reference';
+import { post } from './http-post';
 
 /**
  * A bounded closed-loop load generator, run in a worker thread so that it does not share an event loop
@@ -26,27 +27,6 @@ export interface LoadResult {
   latenciesMs: Float64Array;
   errors: number;
   firstError?: string;
-}
-
-function post(agent: http.Agent, url: URL, body: Buffer): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': body.length },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function closedLoop(

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -9,13 +10,15 @@ import { initORM, migrate } from '../../schema/db/orm';
 import { dropDatabase, recreateDatabase } from '../support/services';
 import { type GatewayResults, renderGateway, runGatewayBench } from './gateway.bench';
 import { fmt, type Machine, machine, median } from './harness';
+import { partnerReading, renderPartner, runPartnerBench } from './partner.bench';
 import { qpsOf, type RegionTreeResults, renderRegionTree, runRegionTreeBench } from './region-tree.bench';
 import { syntheticProvince } from './synthetic-tree';
 
 /**
- * `npm run bench`: the foundation benchmarks, each against a reference measured in the same run, written
- * to tests/bench/RESULTS.md (rewritten every run). Uses its own database, `gridhub_bench`, dropped and
- * created at the start and dropped at the end. Never part of `npm test`.
+ * `npm run bench`: every benchmark, each against a reference measured in the same run, written to
+ * tests/bench/RESULTS.md with one section per benchmark. `node dist/tests/bench/run.js partner` (or
+ * `foundation`) runs only that one and rewrites only its section; the other sections are kept. Each
+ * benchmark uses its own database, created at its start and dropped at its end. Never part of `npm test`.
  */
 
 const DATABASE = 'gridhub_bench';
@@ -86,9 +89,8 @@ function render(
   g: GatewayResults,
 ) {
   return [
-    '# Foundation benchmarks',
+    '## Foundation benchmarks (region tree, gateway)',
     '',
-    'Written by `npm run bench` (`tests/bench/run.ts`); rewritten on every run — do not edit by hand.',
     'Every figure is a median of several runs and is compared with a reference measured in the same run.',
     '',
     '| | |',
@@ -101,18 +103,30 @@ function render(
     `| whole run | ${fmt(seconds, 0)} s |`,
     `| load average (1 min) | ${load.map((l) => fmt(l, 2)).join(' at the start, ')} at the end (other work on the machine skews absolute figures; the interleaved ratios less so) |`,
     '',
-    '## Reading',
+    '### Reading',
     '',
     reading(r, g),
     '',
-    renderRegionTree(r),
+    demote(renderRegionTree(r)),
     '',
-    renderGateway(g),
-    '',
+    demote(renderGateway(g)),
   ].join('\n');
 }
 
-async function main() {
+/** Moves every heading one level down (outside code blocks), to nest a benchmark's own sections. */
+function demote(markdown: string): string {
+  let fenced = false;
+  return markdown
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('```')) fenced = !fenced;
+      return !fenced && /^#+ /.test(line) ? `#${line}` : line;
+    })
+    .join('\n');
+}
+
+/** Benchmarks 1 and 2 (they share the synthetic province in `gridhub_bench`). */
+async function runFoundation(): Promise<{ section: string; reading: string }> {
   const started = new Date();
   const loadAtStart = os.loadavg()[0]!;
   const t0 = performance.now();
@@ -146,18 +160,98 @@ async function main() {
   await dropDatabase(DATABASE);
 
   const seconds = (performance.now() - t0) / 1000;
-  const markdown = render(
-    machine(),
-    pgVersion,
-    started,
-    seconds,
-    [loadAtStart, os.loadavg()[0]!],
-    regionTree,
-    gateway,
-  );
-  writeFileSync(RESULTS, markdown);
+  return {
+    section: render(
+      machine(),
+      pgVersion,
+      started,
+      seconds,
+      [loadAtStart, os.loadavg()[0]!],
+      regionTree,
+      gateway,
+    ),
+    reading: reading(regionTree, gateway),
+  };
+}
+
+async function runPartner(): Promise<{ section: string; reading: string }> {
+  console.log('benchmark 3: partner queries (gateway, SQL, PostGraphile)');
+  const results = await runPartnerBench();
+  return { section: renderPartner(results), reading: partnerReading(results) };
+}
+
+/** In the order of RESULTS.md. */
+const BENCHMARKS: Record<string, () => Promise<{ section: string; reading: string }>> = {
+  foundation: runFoundation,
+  partner: runPartner,
+};
+
+const HEADER = [
+  '# Benchmarks',
+  '',
+  'Written by `npm run bench` (`tests/bench/run.ts`) — do not edit by hand. One section per benchmark, each with',
+  'its own date, machine and load figures: `node dist/tests/bench/run.js <name>` (after `npx tsc -p tsconfig.json`)',
+  `runs only the named benchmarks (${Object.keys(BENCHMARKS).join(', ')}) and rewrites only their sections.`,
+].join('\n');
+
+const marker = (name: string) => [`<!-- bench:${name} -->`, `<!-- /bench:${name} -->`] as const;
+
+/** The sections of the current RESULTS.md, by benchmark name. */
+function readSections(): Map<string, string> {
+  const sections = new Map<string, string>();
+  const text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
+  for (const name of Object.keys(BENCHMARKS)) {
+    const [open, close] = marker(name);
+    const from = text.indexOf(open);
+    const to = text.indexOf(close);
+    if (from >= 0 && to > from) sections.set(name, text.slice(from + open.length, to).trim());
+  }
+  return sections;
+}
+
+function writeSections(sections: Map<string, string>): void {
+  const body = Object.keys(BENCHMARKS).map((name) => {
+    const [open, close] = marker(name);
+    const section =
+      sections.get(name) ?? `## ${name}\n\nNot run yet: \`node dist/tests/bench/run.js ${name}\`.`;
+    return `${open}\n${section}\n${close}`;
+  });
+  writeFileSync(RESULTS, `${[HEADER, ...body].join('\n\n')}\n`);
+  // Formatted as `biome check` expects (it formats Markdown too), so that a run leaves the lint clean.
+  try {
+    execFileSync(
+      process.execPath,
+      [require.resolve('@biomejs/biome/bin/biome'), 'format', '--write', RESULTS],
+      {
+        stdio: 'ignore',
+      },
+    );
+  } catch {
+    console.warn(`could not format ${RESULTS} with Biome; run \`npx biome check --write tests/bench\``);
+  }
+}
+
+async function main() {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length) {
+    console.error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+    process.exit(2);
+  }
+  const names = asked.length
+    ? Object.keys(BENCHMARKS).filter((n) => asked.includes(n))
+    : Object.keys(BENCHMARKS);
+  const t0 = performance.now();
+  for (const name of names) {
+    const { section, reading } = await BENCHMARKS[name]!();
+    // Written after each benchmark, so a later failure keeps the sections already measured.
+    const sections = readSections();
+    sections.set(name, section);
+    writeSections(sections);
+    console.log(`\n${reading}\n`);
+  }
   console.log(
-    `\n${reading(regionTree, gateway)}\n\nwritten ${path.relative(process.cwd(), RESULTS)} (${fmt(seconds)} s)`,
+    `written ${path.relative(process.cwd(), RESULTS)} (${names.join(', ')}; ${fmt((performance.now() - t0) / 1000)} s)`,
   );
 }
 
