@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { runSql } from '../schema/common/rows';
 import type { MikroORM } from '../schema/db/orm';
 import type { Logger } from '../schema/runtime/logger';
 import type { GatewayContext } from './context';
@@ -21,7 +22,8 @@ export function readAuditPlugin(orm: MikroORM, logger: Logger): ApolloServerPlug
           if (!entries.length) return;
           const { access } = contextValue;
           try {
-            await orm.em.getConnection().execute(
+            await runSql(
+              orm.em,
               `insert into read_audit (principal, role, request_id, operation_name, client_address, record_type, record_ids, unmasked_fields)
                select ?, ?, ?, ?, ?, x.record_type, x.record_ids, ?::text[]
                  from jsonb_to_recordset(?::jsonb) as x(record_type text, record_ids text[])`,

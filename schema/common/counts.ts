@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { LEVEL_DEPTH, type RegionLevel } from '../regions/region.entity';
 import { getRegion } from '../regions/region.service';
 import { subtreePattern } from '../regions/region-path';
+import { runSql } from './rows';
 
 /** The six categories' countable tables. */
 export const COUNTABLE = {
@@ -29,12 +30,16 @@ export async function countByRegionLevel(
   where: { sql: string; params: unknown[] } = { sql: 'true', params: [] },
 ): Promise<Array<{ regionCode: string; count: number }>> {
   const prefix = regionCode ? subtreePattern((await getRegion(em, regionCode)).path) : '/%';
-  const rows = await em.getConnection().execute<Array<{ code: string; count: string }>>(
-    `select split_part(t.region_path, '/', ?) as code, count(*) as count
+  // The path segment's position is written into the SQL (a number from LEVEL_DEPTH, not caller input) so
+  // that the select, group and having expressions are one and the same.
+  const segment = `split_part(t.region_path, '/', ${LEVEL_DEPTH[level] + 2})`;
+  const rows = await runSql<{ code: string; count: string }>(
+    em,
+    `select ${segment} as code, count(*) as count
        from ${COUNTABLE[table]} t
       where t.region_path like ? and (${where.sql})
-      group by 1 having split_part(t.region_path, '/', ?) <> '' order by 1`,
-    [LEVEL_DEPTH[level] + 2, prefix, ...where.params, LEVEL_DEPTH[level] + 2],
+      group by 1 having ${segment} <> '' order by 1`,
+    [prefix, ...where.params],
   );
   return rows.map((r) => ({ regionCode: r.code, count: Number(r.count) }));
 }

@@ -5,7 +5,7 @@ import { Region, RegionLevel } from '../regions/region.entity';
 import { getRegion } from '../regions/region.service';
 import { subtreePattern } from '../regions/region-path';
 import { DomainError } from '../runtime/errors';
-import { queryRows, tableOf } from './rows';
+import { queryRows, runSql, tableOf } from './rows';
 
 /** A page request after validation: at most `first` rows after the row with id `afterId`. */
 export interface PageRequest {
@@ -88,9 +88,9 @@ export async function keysetPage<T extends { id: string }>(
     hasNextPage: rows.length > page.first,
     pageSize: page.first,
     count: async () => {
-      const [{ n }] = await em
-        .getConnection()
-        .execute<Array<{ n: number }>>(`select count(*)::int as n ${from} where ${where}`, [...where.params]);
+      const [{ n }] = await runSql<{ n: number }>(em, `select count(*)::int as n ${from} where ${where}`, [
+        ...where.params,
+      ]);
       return n;
     },
   };

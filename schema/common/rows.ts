@@ -53,6 +53,49 @@ function mapperFor(meta: EntityMetadata): Mapper {
   return mapper;
 }
 
+interface PgConnection {
+  query(text: string, values: unknown[]): Promise<{ rows: Row[] }>;
+}
+
+interface KnexPool {
+  client: {
+    acquireConnection(): Promise<PgConnection>;
+    releaseConnection(c: PgConnection): Promise<unknown>;
+  };
+}
+
+const placeholders = new Map<string, string>();
+
+/** `?` placeholders (as knex writes them) to `$1…$n`; statements are few and fixed, so the result is cached. */
+function numbered(sql: string): string {
+  let text = placeholders.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    if (placeholders.size < 10_000) placeholders.set(sql, text);
+  }
+  return text;
+}
+
+/**
+ * Runs one read statement on a pooled connection with bound parameters (the extended protocol), bypassing
+ * the ORM's query formatting, which inlines and escapes every parameter into the SQL text. The pool, its
+ * statement timeout and its type parsers are the ORM's own.
+ */
+export async function runSql<R = Row>(
+  em: EntityManager,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<R[]> {
+  const { client } = em.getKnex() as unknown as KnexPool;
+  const connection = await client.acquireConnection();
+  try {
+    return (await connection.query(numbered(sql), [...params])).rows as R[];
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
 /** Runs `sql` (knex `?` placeholders) and shapes each row as an `entity`, unmanaged. */
 export async function queryRows<T extends object>(
   em: EntityManager,
@@ -60,7 +103,7 @@ export async function queryRows<T extends object>(
   sql: string,
   params: readonly unknown[] = [],
 ): Promise<T[]> {
-  return shapeRows(em, entity, await em.getConnection().execute<Row[]>(sql, [...params]));
+  return shapeRows(em, entity, await runSql(em, sql, params));
 }
 
 /** Shapes raw rows as `entity` objects (columns that are not properties are dropped). */

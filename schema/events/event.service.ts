@@ -8,7 +8,7 @@ import {
   type PageRequest,
   regionFilter,
 } from '../common/listing';
-import { groupRows, queryRows, rowsWhereIn, shapeRows, sqlArray } from '../common/rows';
+import { groupRows, queryRows, rowsWhereIn, runSql, shapeRows, sqlArray } from '../common/rows';
 import { DomainError, NotFoundError } from '../runtime/errors';
 import { Event, type EventKind } from './event.entity';
 import { EventParty, EventStep, EventSupervision } from './event-detail.entity';
@@ -81,7 +81,8 @@ export async function eventsByParty(
   partyIds: readonly string[],
 ): Promise<Map<string, Event[]>> {
   const column = party === 'person' ? 'person_id' : 'organization_id';
-  const rows = await em.getConnection().execute<Array<Record<string, unknown> & { party_id: string }>>(
+  const rows = await runSql<Record<string, unknown> & { party_id: string }>(
+    em,
     `select e.*, p.party_id from event e
        join (select distinct ${column}::text as party_id, event_id from event_party where ${column} = any(?::bigint[])) p
          on p.event_id = e.id

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { groupRows, queryRows, rowsWhereIn } from '../common/rows';
+import { groupRows, queryRows, rowsWhereIn, runSql } from '../common/rows';
 import { NotFoundError } from '../runtime/errors';
 import type { RegionSeed } from './demo-county';
 import { LEVEL_DEPTH, Region, RegionLevel } from './region.entity';
@@ -48,12 +48,11 @@ export async function listRegions(
 
 /** Number of units at `level` in the subtree of `region` (the unit itself included if it is at that level). */
 export async function countInSubtree(em: EntityManager, region: Region, level: RegionLevel): Promise<number> {
-  const [{ n }] = await em
-    .getConnection()
-    .execute<Array<{ n: number }>>('select count(*)::int as n from region where path like ? and level = ?', [
-      subtreePattern(region.path),
-      level,
-    ]);
+  const [{ n }] = await runSql<{ n: number }>(
+    em,
+    'select count(*)::int as n from region where path like ? and level = ?',
+    [subtreePattern(region.path), level],
+  );
   return n;
 }
 
