@@ -1,3 +1,4 @@
+import { type DataSetEntity, dataSet, type FieldSpec } from '../schema/datasets';
 import { maskCitizenId, maskPhone } from '../schema/identifiers';
 
 /** Fields that are personal data in the clear; each is masked unless the caller may see it. */
@@ -46,6 +47,54 @@ export class Access {
         return value.length > 4 ? `${'*'.repeat(value.length - 4)}${value.slice(-4)}` : '****';
     }
   }
+}
+
+/** Which masking rule a data-set field's values need, if any: by type first, then by what the label names. */
+function maskingOf(field: FieldSpec): SensitiveField | null {
+  if (field.type === 'citizenId') return 'idNumber';
+  if (field.type === 'phone') return 'phone';
+  if (/姓名|名称$/.test(field.label) && !/单位|机构|组织|企业|学校|医院/.test(field.label)) return 'name';
+  if (/证件号码|证件号/.test(field.label)) return 'documentNumber';
+  if (/详址|地址|住址|住所/.test(field.label)) return 'address';
+  return field.sensitive ? 'name' : null;
+}
+
+const attributeMasks = new Map<string, Map<string, SensitiveField>>();
+
+/** The masking rule of each personal attribute of a data set, computed once per data set. */
+function masksOf(entity: DataSetEntity, kind: string | undefined): Map<string, SensitiveField> {
+  const key = `${entity}/${kind ?? ''}`;
+  let masks = attributeMasks.get(key);
+  if (!masks) {
+    masks = new Map();
+    for (const field of dataSet(entity, kind)?.fields ?? []) {
+      const rule = field.in === 'attributes' ? maskingOf(field) : null;
+      if (rule) masks.set(field.name, rule);
+    }
+    attributeMasks.set(key, masks);
+  }
+  return masks;
+}
+
+/**
+ * A record's data-set attributes as this caller may see them: personal values (the household head's ID number,
+ * a tenant's phone, a guardian's name…) masked by the same rules as the person's own fields.
+ */
+export function visibleAttributes(
+  access: Access,
+  entity: DataSetEntity,
+  kind: string | undefined,
+  attributes: Record<string, unknown>,
+): Record<string, unknown> {
+  const masks = masksOf(entity, kind);
+  if (!masks.size) return attributes;
+  const out: Record<string, unknown> = { ...attributes };
+  for (const [name, rule] of masks) {
+    const value = out[name];
+    if (value == null) continue;
+    out[name] = typeof value === 'string' ? access.show(rule, value) : access.sees(rule) ? value : null;
+  }
+  return out;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
 import { Event, EventKind } from '../../schema/events/event.entity';
@@ -7,6 +8,7 @@ import { Organization } from '../../schema/organizations/organization.entity';
 import { Person } from '../../schema/people/person.entity';
 import { Place } from '../../schema/places/place.entity';
 import { Region } from '../../schema/regions/region.entity';
+import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
 
@@ -75,6 +77,13 @@ export class EventResolver {
   @FieldResolver(() => [EventSupervision], { description: '督办 entries, oldest first' })
   supervisions(@Root() e: Event, @Ctx() { loaders }: GatewayContext) {
     return loaders.eventSupervisions.load(e.id);
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    description: "The data set's own fields; personal values masked",
+  })
+  attributes(@Root() e: Event, @Ctx() { access }: GatewayContext) {
+    return visibleAttributes(access, 'event', e.kind, e.attributes);
   }
 
   @FieldResolver(() => Provenance)

@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, Field, FieldResolver, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
 import { Event } from '../../schema/events/event.entity';
@@ -7,6 +8,7 @@ import {
   listOrganizations,
 } from '../../schema/organizations/organization.service';
 import { Region } from '../../schema/regions/region.entity';
+import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
 
@@ -58,6 +60,13 @@ export class OrganizationResolver {
   })
   events(@Root() o: Organization, @Ctx() { loaders }: GatewayContext) {
     return loaders.organizationEvents.load(o.id);
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    description: "The data set's own fields; personal values masked",
+  })
+  attributes(@Root() o: Organization, @Ctx() { access }: GatewayContext) {
+    return visibleAttributes(access, 'organization', o.kind, o.attributes);
   }
 
   @FieldResolver(() => Provenance)

@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
 import { Event } from '../../schema/events/event.entity';
@@ -6,6 +7,7 @@ import { Person } from '../../schema/people/person.entity';
 import { getPersonByIdNumber, listPeople } from '../../schema/people/person.service';
 import { PersonRecord, PersonRecordKind } from '../../schema/people/person-record.entity';
 import { Region } from '../../schema/regions/region.entity';
+import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
 
@@ -207,6 +209,13 @@ export class PersonRecordResolver {
   @FieldResolver(() => Region)
   region(@Root() r: PersonRecord, @Ctx() { loaders }: GatewayContext) {
     return loaders.regionByCode.load(r.region.code);
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    description: "The data set's own fields; personal values masked",
+  })
+  attributes(@Root() r: PersonRecord, @Ctx() { access }: GatewayContext) {
+    return visibleAttributes(access, 'person_record', r.kind, r.attributes);
   }
 
   @FieldResolver(() => Provenance)

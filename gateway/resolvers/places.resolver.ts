@@ -1,8 +1,10 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, Field, FieldResolver, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
 import { Place, PlaceKind } from '../../schema/places/place.entity';
 import { getPlaceByCode, listPlaces } from '../../schema/places/place.service';
 import { Region } from '../../schema/regions/region.entity';
+import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
 
@@ -42,6 +44,13 @@ export class PlaceResolver {
   @FieldResolver(() => Place, { nullable: true, description: 'The building a house is in, and the like' })
   parentPlace(@Root() p: Place, @Ctx() { loaders }: GatewayContext) {
     return p.parentPlace ? loaders.placeById.load(String(p.parentPlace.id)) : null;
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    description: "The data set's own fields; personal values masked",
+  })
+  attributes(@Root() p: Place, @Ctx() { access }: GatewayContext) {
+    return visibleAttributes(access, 'place', p.kind, p.attributes);
   }
 
   @FieldResolver(() => Provenance)

@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, Field, FieldResolver, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
 import { Organization } from '../../schema/organizations/organization.entity';
@@ -7,6 +8,7 @@ import { Situation, SituationKind } from '../../schema/situations/situation.enti
 import { getSituationByCode, listSituations } from '../../schema/situations/situation.service';
 import { Thing, ThingKind } from '../../schema/things/thing.entity';
 import { getThingByCode, listThings } from '../../schema/things/thing.service';
+import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
 
@@ -61,6 +63,13 @@ export class ThingResolver {
     return t.place ? loaders.placeById.load(String(t.place.id)) : null;
   }
 
+  @FieldResolver(() => GraphQLJSONObject, {
+    description: "The data set's own fields; personal values masked",
+  })
+  attributes(@Root() t: Thing, @Ctx() { access }: GatewayContext) {
+    return visibleAttributes(access, 'thing', t.kind, t.attributes);
+  }
+
   @FieldResolver(() => Provenance)
   provenance(@Root() t: Thing) {
     return Provenance.from(t.provenance);
@@ -89,6 +98,13 @@ export class SituationResolver {
   @FieldResolver(() => Region)
   region(@Root() s: Situation, @Ctx() { loaders }: GatewayContext) {
     return loaders.regionByCode.load(s.region.code);
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    description: "The data set's own fields; personal values masked",
+  })
+  attributes(@Root() s: Situation, @Ctx() { access }: GatewayContext) {
+    return visibleAttributes(access, 'situation', s.kind, s.attributes);
   }
 
   @FieldResolver(() => Provenance)

@@ -61,6 +61,13 @@ describe('the partner read API over the six categories', () => {
       'REGISTERED',
       'SEVERE_MENTAL_DISORDER',
     ]);
+    // Personal values inside a data set's attributes are masked like the person's own fields.
+    expect(data.person.records.find((r: Data) => r.kind === 'REGISTERED').attributes).toEqual({
+      householdMatch: '01',
+      headIdNumber: `620725********${FIXTURE.zhangWei.slice(-4)}`,
+      headName: '张*',
+      headPhone: '139****0000',
+    });
     expect(data.person.events.map((e: Data) => e.code)).toEqual(['SD-2026-0001']);
     expect(JSON.stringify(data)).not.toContain(FIXTURE.zhangWei);
   });

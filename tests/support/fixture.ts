@@ -83,7 +83,15 @@ export async function loadFixture(em: EntityManager): Promise<void> {
       ...governed(grid, `reg-${i}`, ['kind']),
       person,
       kind: PersonRecordKind.REGISTERED,
-      attributes: { householdMatch: '01' },
+      attributes:
+        i === 0
+          ? {
+              householdMatch: '01',
+              headIdNumber: FIXTURE.zhangWei,
+              headName: '张伟',
+              headPhone: '13909360000',
+            }
+          : { householdMatch: '01' },
     });
     if (i % 10 === 0) {
       em.create(PersonRecord, {
