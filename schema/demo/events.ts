@@ -1,5 +1,6 @@
 import { EventKind, EventStatus } from '../events/event.entity';
 import { SupervisionLevel } from '../events/event-detail.entity';
+import { OrganizationKind } from '../organizations/organization.entity';
 import { type GenerationContext, type GridInfo, pad, type Source } from './context';
 import { mobileNumber } from './identity';
 import type { Organizations } from './organizations';
@@ -336,6 +337,15 @@ class EventGenerator {
     return '99';
   }
 
+  private enterpriseList?: Organizations['rows'];
+
+  private enterprises(): Organizations['rows'] {
+    this.enterpriseList ??= this.orgs.rows.filter(
+      (o) => o.kind === OrganizationKind.ENTERPRISE && o.creditCode,
+    );
+    return this.enterpriseList;
+  }
+
   private adultsOf(grid: GridInfo): PersonMeta[] {
     return (this.people.byGrid.get(grid.code) ?? []).filter((p) => !p.foreign && p.age >= 20 && p.age <= 80);
   }
@@ -365,6 +375,7 @@ class EventGenerator {
     const parties: DemoEventParty[] = chosen.map((p, i) => ({
       eventCode: code,
       idNumber: p.row.idNumber,
+      creditCode: null,
       name: p.row.name,
       role: i === 0 ? '申请人' : i === 1 ? '被申请人' : '当事人',
       category: this.partyCategory(p),
@@ -384,6 +395,21 @@ class EventGenerator {
       };
     }
     this.out.parties.push(...parties);
+    // One dispute in four involves an enterprise (涉及单位), chosen without drawing on the random stream so
+    // that everything generated after it stays as it was.
+    const enterprises = this.enterprises();
+    if (seq % 4 === 0 && enterprises.length) {
+      const org = enterprises[(seq * 7919) % enterprises.length]!;
+      this.out.parties.push({
+        eventCode: code,
+        idNumber: null,
+        creditCode: org.creditCode,
+        name: org.name,
+        role: '涉及单位',
+        category: null,
+        residenceRegionCode: null,
+      });
+    }
 
     const [first, second] = [parties[0]!.name, parties[1]?.name ?? '对方'];
     const title =

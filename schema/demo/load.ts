@@ -289,17 +289,19 @@ const LOADS: TableLoad[] = [
     columns: [
       ['eventCode', 'varchar'],
       ['idNumber', 'varchar'],
+      ['creditCode', 'varchar'],
       ['name', 'varchar'],
       ['role', 'varchar'],
       ['category', 'varchar'],
       ['residenceRegionCode', 'varchar'],
     ],
     statements: [
-      `insert into event_party (event_id, person_id, id_number, name, role, category, residence_region_code)
-      select e.id, p.id, x."idNumber", x.name, x.role, x.category, x."residenceRegionCode"
+      `insert into event_party (event_id, person_id, organization_id, id_number, name, role, category, residence_region_code)
+      select e.id, p.id, o.id, x."idNumber", x.name, x.role, x.category, x."residenceRegionCode"
         from ${STAGE} x
         join event e on e.code = x."eventCode"
         left join person p on p.id_number = x."idNumber"
+        left join organization o on o.credit_code = x."creditCode"
        where not exists (
          select 1 from event_party ep
           where ep.event_id = e.id and ep.name = x.name and ep.id_number is not distinct from x."idNumber"

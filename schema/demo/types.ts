@@ -134,6 +134,8 @@ export interface DemoEvent extends DemoGoverned {
 export interface DemoEventParty {
   eventCode: string;
   idNumber: string | null;
+  /** An organisation party (涉及单位) by its credit code; null for people. */
+  creditCode: string | null;
   name: string;
   role: string | null;
   category: string | null;

@@ -131,7 +131,13 @@ describe('loading the demo county', () => {
     ).toBe(0);
     const known = new Set(county.persons.map((p) => p.idNumber));
     expect(await count('select count(*) as n from event_party where person_id is not null')).toBe(
-      county.eventParties.filter((p) => known.has(p.idNumber)).length,
+      county.eventParties.filter((p) => p.idNumber !== null && known.has(p.idNumber)).length,
+    );
+    // event_party → organisation: every enterprise party (涉及单位) resolves through its credit code.
+    const orgParties = county.eventParties.filter((p) => p.creditCode !== null).length;
+    expect(orgParties).toBeGreaterThan(0);
+    expect(await count('select count(*) as n from event_party where organization_id is not null')).toBe(
+      orgParties,
     );
 
     // steps and supervisions → event.
