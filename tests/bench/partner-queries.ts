@@ -1,4 +1,4 @@
-import { Access } from '../../gateway/access';
+import { Access, visibleAttributes } from '../../gateway/access';
 
 /**
  * The three partner queries of issue 3, as the gridhub gateway and PostGraphile v4 spell them, and the one
@@ -187,7 +187,18 @@ export function canonicalPeople(people: ClearPerson[], clear: boolean): Canonica
       householdNumber: p.household.householdNumber,
       address: clear ? masked('address', p.household.address) : p.household.address,
     },
-    records: p.records.map((r) => ({ kind: upper(r.kind), attributes: r.attributes })),
+    records: p.records.map((r) => ({
+      kind: upper(r.kind),
+      // Personal values inside attributes are masked by the gateway's own data-set rules too.
+      attributes: clear
+        ? visibleAttributes(
+            mask,
+            'person_record',
+            r.kind.toLowerCase(),
+            r.attributes as Record<string, unknown>,
+          )
+        : r.attributes,
+    })),
   }));
 }
 
