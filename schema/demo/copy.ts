@@ -56,9 +56,9 @@ class CopyIn {
 }
 
 /** Runs one `COPY … FROM STDIN` with a text-format payload; resolves with the rows copied. */
-export function copyIn(client: ClientBase, sql: string, payload: string): Promise<number> {
+export function copyIn(client: ClientBase, sql: string, payload: string | Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const copy = new CopyIn(sql, Buffer.from(payload, 'utf8'));
+    const copy = new CopyIn(sql, typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload);
     copy.callback = (err, rows) => (err ? reject(err) : resolve(rows ?? 0));
     // pg accepts any object with `submit`; its typings describe the connection more narrowly than we use it.
     client.query(copy as unknown as Submittable);
