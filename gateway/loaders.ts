@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import { rowsWhereIn } from '../schema/common/rows';
+import { Provenance, type ProvenanceData } from '../schema/common/provenance';
+import { rowsWhereIn, runSql, sqlArray } from '../schema/common/rows';
 import { Event } from '../schema/events/event.entity';
 import {
   eventsByParty,
@@ -33,12 +34,66 @@ function grouped<T>(load: (keys: readonly string[]) => Promise<Map<string, T[]>>
   });
 }
 
+/** The governed tables whose rows carry provenance. */
+export type GovernedTable =
+  | 'person'
+  | 'household'
+  | 'person_record'
+  | 'place'
+  | 'organization'
+  | 'event'
+  | 'thing'
+  | 'situation';
+
+const GOVERNED_TABLES: ReadonlySet<string> = new Set([
+  'person',
+  'household',
+  'person_record',
+  'place',
+  'organization',
+  'event',
+  'thing',
+  'situation',
+]);
+
+/** Provenance of rows listed without it (listings skip the JSON), keyed `table:id`: one statement per table. */
+function provenanceLoader(em: EntityManager) {
+  return new DataLoader<string, ProvenanceData | null>(async (keys) => {
+    const byTable = new Map<string, string[]>();
+    for (const key of keys) {
+      const [table, id] = key.split(':');
+      if (!GOVERNED_TABLES.has(table)) throw new Error(`no provenance on ${table}`);
+      byTable.set(table, [...(byTable.get(table) ?? []), id]);
+    }
+    const found = new Map<string, ProvenanceData>();
+    for (const [table, ids] of byTable) {
+      const rows = await runSql<{ id: string; provenance: ProvenanceData }>(
+        em,
+        `select id::text as id, provenance from ${table} where id = any(?::bigint[])`,
+        [sqlArray(ids)],
+      );
+      for (const row of rows) found.set(`${table}:${row.id}`, row.provenance);
+    }
+    return keys.map((k) => found.get(k) ?? null);
+  });
+}
+
+/** A record's provenance: from the row when it was read with it, else batched by id. */
+export async function provenanceOf(
+  loaders: Loaders,
+  table: GovernedTable,
+  row: { id: string; provenance?: ProvenanceData | null },
+): Promise<Provenance> {
+  return Provenance.from(row.provenance ?? (await loaders.provenance.load(`${table}:${row.id}`)));
+}
+
 /**
  * Per-request batching: every nested field of one query level costs one SQL statement, however many parent
  * rows the page holds (a test counts them).
  */
 export function createLoaders(em: EntityManager) {
   return {
+    provenance: provenanceLoader(em),
     regionByCode: byKey<Region>(
       (codes) => findRegionsByCodes(em, codes),
       (r) => r.code,

@@ -11,6 +11,7 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
+import { provenanceOf } from '../loaders';
 
 export const EventConnection = ConnectionType(Event, 'Event');
 
@@ -87,8 +88,8 @@ export class EventResolver {
   }
 
   @FieldResolver(() => Provenance)
-  provenance(@Root() e: Event) {
-    return Provenance.from(e.provenance);
+  provenance(@Root() e: Event, @Ctx() { loaders }: GatewayContext) {
+    return provenanceOf(loaders, 'event', e);
   }
 }
 

@@ -11,6 +11,7 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
+import { provenanceOf } from '../loaders';
 
 export const OrganizationConnection = ConnectionType(Organization, 'Organization');
 
@@ -70,7 +71,7 @@ export class OrganizationResolver {
   }
 
   @FieldResolver(() => Provenance)
-  provenance(@Root() o: Organization) {
-    return Provenance.from(o.provenance);
+  provenance(@Root() o: Organization, @Ctx() { loaders }: GatewayContext) {
+    return provenanceOf(loaders, 'organization', o);
   }
 }

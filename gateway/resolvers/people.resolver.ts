@@ -10,6 +10,7 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
+import { provenanceOf } from '../loaders';
 
 export const PersonConnection = ConnectionType(Person, 'Person');
 
@@ -156,8 +157,8 @@ export class PersonResolver {
   }
 
   @FieldResolver(() => Provenance)
-  provenance(@Root() p: Person) {
-    return Provenance.from(p.provenance);
+  provenance(@Root() p: Person, @Ctx() { loaders }: GatewayContext) {
+    return provenanceOf(loaders, 'person', p);
   }
 }
 
@@ -194,8 +195,8 @@ export class HouseholdResolver {
   }
 
   @FieldResolver(() => Provenance)
-  provenance(@Root() h: Household) {
-    return Provenance.from(h.provenance);
+  provenance(@Root() h: Household, @Ctx() { loaders }: GatewayContext) {
+    return provenanceOf(loaders, 'household', h);
   }
 }
 
@@ -219,7 +220,7 @@ export class PersonRecordResolver {
   }
 
   @FieldResolver(() => Provenance)
-  provenance(@Root() r: PersonRecord) {
-    return Provenance.from(r.provenance);
+  provenance(@Root() r: PersonRecord, @Ctx() { loaders }: GatewayContext) {
+    return provenanceOf(loaders, 'person_record', r);
   }
 }

@@ -7,6 +7,7 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
+import { provenanceOf } from '../loaders';
 
 export const PlaceConnection = ConnectionType(Place, 'Place');
 
@@ -54,7 +55,7 @@ export class PlaceResolver {
   }
 
   @FieldResolver(() => Provenance)
-  provenance(@Root() p: Place) {
-    return Provenance.from(p.provenance);
+  provenance(@Root() p: Place, @Ctx() { loaders }: GatewayContext) {
+    return provenanceOf(loaders, 'place', p);
   }
 }

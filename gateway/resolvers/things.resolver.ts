@@ -11,6 +11,7 @@ import { getThingByCode, listThings } from '../../schema/things/thing.service';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
+import { provenanceOf } from '../loaders';
 
 export const ThingConnection = ConnectionType(Thing, 'Thing');
 export const SituationConnection = ConnectionType(Situation, 'Situation');
@@ -71,8 +72,8 @@ export class ThingResolver {
   }
 
   @FieldResolver(() => Provenance)
-  provenance(@Root() t: Thing) {
-    return Provenance.from(t.provenance);
+  provenance(@Root() t: Thing, @Ctx() { loaders }: GatewayContext) {
+    return provenanceOf(loaders, 'thing', t);
   }
 }
 
@@ -108,7 +109,7 @@ export class SituationResolver {
   }
 
   @FieldResolver(() => Provenance)
-  provenance(@Root() s: Situation) {
-    return Provenance.from(s.provenance);
+  provenance(@Root() s: Situation, @Ctx() { loaders }: GatewayContext) {
+    return provenanceOf(loaders, 'situation', s);
   }
 }

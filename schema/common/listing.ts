@@ -5,7 +5,7 @@ import { Region, RegionLevel } from '../regions/region.entity';
 import { getRegion } from '../regions/region.service';
 import { subtreePattern } from '../regions/region-path';
 import { DomainError } from '../runtime/errors';
-import { queryRows, runSql, tableOf } from './rows';
+import { listColumns, queryRows, runSql, tableOf } from './rows';
 
 /** A page request after validation: at most `first` rows after the row with id `afterId`. */
 export interface PageRequest {
@@ -80,7 +80,7 @@ export async function keysetPage<T extends { id: string }>(
       : await queryRows(
           em,
           entity,
-          `select ${alias}.* ${from} where ${where}${after} order by ${alias}.id limit ?`,
+          `select ${listColumns(em, entity, alias)} ${from} where ${where}${after} order by ${alias}.id limit ?`,
           [...params, page.first + 1],
         );
   return {

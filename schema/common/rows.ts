@@ -112,6 +112,28 @@ export function shapeRows<T extends object>(em: EntityManager, entity: EntityCla
   return rows.map((row) => map(row) as T);
 }
 
+const columnLists = new Map<string, string>();
+
+/**
+ * The columns a listing reads: every column of the entity except its provenance JSON, which only the
+ * `provenance` field needs (loaded then by id). Parsing that JSON on every listed row was a visible share of
+ * the gateway's CPU.
+ */
+export function listColumns(em: EntityManager, entity: EntityClass<object>, alias: string): string {
+  const key = `${entity.name}/${alias}`;
+  let list = columnLists.get(key);
+  if (!list) {
+    const meta = em.getMetadata().get(entity.name);
+    list = meta.props
+      .filter((p) => p.fieldNames?.length && p.persist !== false && p.name !== 'provenance')
+      .filter((p) => p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE || p.owner)
+      .map((p) => `${alias}.${p.fieldNames[0]}`)
+      .join(', ');
+    columnLists.set(key, list);
+  }
+  return list;
+}
+
 /** The table name of an entity, for hand-written SQL. */
 export function tableOf(em: EntityManager, entity: EntityClass<object>): string {
   return em.getMetadata().get(entity.name).tableName;
@@ -133,7 +155,10 @@ export function rowsWhereIn<T extends object>(
   return queryRows(
     em,
     entity,
-    `select * from ${tableOf(em, entity)} where ${column} = any(?::${type}[]) order by ${orderBy}`,
+    `select ${listColumns(em, entity, 't')} from ${tableOf(em, entity)} t where t.${column} = any(?::${type}[]) order by ${orderBy
+      .split(',')
+      .map((c) => `t.${c.trim()}`)
+      .join(', ')}`,
     [sqlArray(values)],
   );
 }

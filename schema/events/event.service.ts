@@ -8,7 +8,7 @@ import {
   type PageRequest,
   regionFilter,
 } from '../common/listing';
-import { groupRows, queryRows, rowsWhereIn, runSql, shapeRows, sqlArray } from '../common/rows';
+import { groupRows, listColumns, queryRows, rowsWhereIn, runSql, shapeRows, sqlArray } from '../common/rows';
 import { DomainError, NotFoundError } from '../runtime/errors';
 import { Event, type EventKind } from './event.entity';
 import { EventParty, EventStep, EventSupervision } from './event-detail.entity';
@@ -83,7 +83,7 @@ export async function eventsByParty(
   const column = party === 'person' ? 'person_id' : 'organization_id';
   const rows = await runSql<Record<string, unknown> & { party_id: string }>(
     em,
-    `select e.*, p.party_id from event e
+    `select ${listColumns(em, Event, 'e')}, p.party_id from event e
        join (select distinct ${column}::text as party_id, event_id from event_party where ${column} = any(?::bigint[])) p
          on p.event_id = e.id
       order by e.occurred_at desc, e.id`,

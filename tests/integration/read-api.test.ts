@@ -285,7 +285,8 @@ describe('the partner read API over the six categories', () => {
     const knex = hub.infrastructure.orm.em.getKnex();
     const nested = `query($first: Int) { people(filter: { regionCode: "${FIXTURE.grid}" }, first: $first) {
       nodes { name household { householdNumber region { code } members { name } } grid { name }
-              records { kind } events { code parties { name } } } } }`;
+              records { kind provenance { sources { connector } } } events { code parties { name } }
+              provenance { sources { sourceKey } } } } }`;
     const statements = async (first: number) => {
       let n = 0;
       const count = () => n++;
@@ -294,6 +295,9 @@ describe('the partner read API over the six categories', () => {
         const { errors, data } = await query(nested, { first });
         expect(errors).toBeUndefined();
         expect(data.people.nodes).toHaveLength(first);
+        // Listings skip the provenance JSON; asking for it loads it by id, batched like any nested field.
+        expect(data.people.nodes[0].provenance.sources[0].sourceKey).toMatch(/^p-\d+$/);
+        expect(data.people.nodes[0].records[0].provenance.sources).toEqual([{ connector: 'fixture' }]);
       } finally {
         knex.removeListener('query', count);
       }
