@@ -5,6 +5,8 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { printSchema } from 'graphql';
 import { pendingMigrations, schemaDrift } from '../../schema/db/orm';
+import { exportDemoCounty } from '../../schema/demo/export';
+import { generateDemoCounty } from '../../schema/demo/generate';
 import { seedDemoCounty } from '../../schema/demo/seed';
 import { CONFIG_HELP, type Config, ConfigError, loadConfig, redactUrl } from '../../schema/runtime/config';
 import { StartupError } from '../../schema/runtime/errors';
@@ -152,6 +154,24 @@ program
       } finally {
         await stack.unwind();
       }
+    }),
+  );
+
+program
+  .command('demo-export')
+  .description(
+    'write the demo county as its departments would export it: one CSV per department and data set',
+  )
+  .argument('<dir>', 'folder to write into')
+  .addOption(new Option('--encoding <encoding>', 'file encoding').choices(['gbk', 'utf8']).default('gbk'))
+  .action(
+    action(async (config, _logger, dir: string, opts: { encoding: 'gbk' | 'utf8' }) => {
+      const files = await exportDemoCounty(
+        generateDemoCounty({ seed: 1, scale: config.demoScale }),
+        dir,
+        opts,
+      );
+      for (const f of files) process.stdout.write(`${f.rows.toString().padStart(7)}  ${f.file}\n`);
     }),
   );
 
