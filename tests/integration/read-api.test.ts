@@ -111,6 +111,23 @@ describe('the partner read API over the six categories', () => {
     expect(count).toBe(0);
   });
 
+  it('returns no personal data when the read audit cannot be written (fails closed)', async () => {
+    const conn = hub.infrastructure.orm.em.getConnection();
+    await conn.execute('alter table read_audit rename to read_audit_away');
+    try {
+      const res = await query(`{ person(idNumber: "${FIXTURE.zhangWei}") { name } }`);
+      expect(res.data).toBeNull();
+      expect(res.errors).toEqual([expect.objectContaining({ extensions: { code: 'AUDIT_UNAVAILABLE' } })]);
+      expect(JSON.stringify(res)).not.toContain('张');
+      // Reads without personal data need no audit and still answer.
+      expect((await query('{ region(code: "620725") { name } }')).data).toEqual({
+        region: { name: '山丹县' },
+      });
+    } finally {
+      await conn.execute('alter table read_audit_away rename to read_audit');
+    }
+  });
+
   it('refuses malformed identifiers naming the field and the rule, and says when nobody matches', async () => {
     const bad = await query(`{ person(idNumber: "${FIXTURE.zhangWei.slice(0, 17)}0") { name } }`);
     expect(bad.errors[0].extensions).toMatchObject({
