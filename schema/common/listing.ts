@@ -2,7 +2,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { validateCode } from '../codes';
 import { Region, RegionLevel } from '../regions/region.entity';
-import { getRegion } from '../regions/region.service';
+import { getRegionCached } from '../regions/region.service';
 import { subtreePattern } from '../regions/region-path';
 import { DomainError } from '../runtime/errors';
 import { listColumns, queryRows, runSql, tableOf } from './rows';
@@ -52,7 +52,7 @@ export async function regionFilter(
   em: EntityManager,
   code: string | null | undefined,
 ): Promise<Region | null> {
-  return code ? getRegion(em, code.trim()) : null;
+  return code ? getRegionCached(em, code.trim()) : null;
 }
 
 /** `LIKE` prefix of user text, with its wildcards escaped. */

@@ -11,6 +11,29 @@ export async function getRegion(em: EntityManager, code: string): Promise<Region
   return region;
 }
 
+/**
+ * Region filters are on nearly every partner query, and the tree changes a few times a year: a unit looked up
+ * in the last half minute is answered from memory, which saves a statement per request (and that statement's
+ * round trip was a fifth of the gateway's CPU). This process forgets them when it reloads the tree itself;
+ * other processes see a change within the TTL.
+ */
+const REGION_TTL_MS = 30_000;
+const recentRegions = new Map<string, { region: Region; until: number }>();
+
+export async function getRegionCached(em: EntityManager, code: string): Promise<Region> {
+  const now = Date.now();
+  const hit = recentRegions.get(code);
+  if (hit && hit.until > now) return hit.region;
+  const region = await getRegion(em, code);
+  if (recentRegions.size >= 5_000) recentRegions.clear();
+  recentRegions.set(code, { region, until: now + REGION_TTL_MS });
+  return region;
+}
+
+export function forgetRegions(): void {
+  recentRegions.clear();
+}
+
 export function findRegionsByCodes(em: EntityManager, codes: readonly string[]): Promise<Region[]> {
   return rowsWhereIn(em, Region, 'code', 'text', codes, 'path');
 }
@@ -119,6 +142,7 @@ export async function loadRegionTree(
      returning (xmax = 0) as inserted`,
     [JSON.stringify(payload)],
   );
+  forgetRegions();
   const inserted = result.filter((r) => r.inserted).length;
   // Fresh statistics: right after a bulk load the planner misjudges the prefix predicate (2–4× slower).
   if (result.length) await em.getConnection().execute('analyze region');
