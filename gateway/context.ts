@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLFormattedError } from 'graphql';
+import type { SecretKey } from '../connectors/secrets';
 import type { Logger } from '../schema/runtime/logger';
 import type { QueueRegistry } from '../workers/queues';
 import type { Access, ReadLog } from './access';
@@ -12,6 +13,8 @@ export interface GatewayContext {
   em: EntityManager;
   loaders: Loaders;
   queues: QueueRegistry;
+  /** Encrypts and decrypts connectors' secrets. */
+  secretKey: SecretKey;
   logger: Logger;
   /** What the caller may see; the one place resolvers ask. */
   access: Access;

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { loadSecretKey } from '../connectors/secrets';
 import { startEmbeddedPostgres } from '../schema/db/embedded-postgres';
 import { initORM, type MikroORM, migrate } from '../schema/db/orm';
 import { seedDemoCounty } from '../schema/demo/seed';
@@ -6,6 +7,7 @@ import { type Config, redactUrl } from '../schema/runtime/config';
 import { StartupError } from '../schema/runtime/errors';
 import type { Logger } from '../schema/runtime/logger';
 import { errorMessage, retryUntil } from '../schema/runtime/retry';
+import { HUB_ENTITIES } from '../workers/entities';
 import { QueueRegistry } from '../workers/queues';
 import { requestConnection, startEmbeddedRedis, waitForRedis } from '../workers/redis';
 import { type RunningWorkers, startWorkers } from '../workers/worker';
@@ -90,6 +92,7 @@ async function connectDatabase(
   logger: Logger,
 ): Promise<MikroORM> {
   const orm = await initORM({
+    entities: HUB_ENTITIES,
     url,
     // PGlite is a single session: a second pooled connection would wait forever behind an open transaction.
     poolMax: embedded ? 1 : config.db.poolMax,
@@ -146,6 +149,7 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
 
     const queues = new QueueRegistry(redisUrl, config.queuePrefix);
     stack.push('queues', () => queues.close());
+    const secretKey = loadSecretKey(config.secretKey, config.dataDir);
 
     let workers: RunningWorkers | undefined;
     if (options.workers) {
@@ -156,6 +160,7 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
         closeTimeoutMs: config.shutdownTimeoutMs,
         orm,
         logger,
+        secretKey,
       });
       stack.push('workers', () => workers!.close());
     }
@@ -165,7 +170,7 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
       const redis = new Redis(requestConnection(redisUrl));
       redis.on('error', () => undefined); // ioredis reconnects by itself; /readyz reports the outage
       stack.push('readiness Redis client', async () => redis.disconnect());
-      gateway = await startGateway({ config, orm, queues, redis, logger });
+      gateway = await startGateway({ config, orm, queues, redis, logger, secretKey });
       stack.push('gateway', () => gateway!.close());
     }
 

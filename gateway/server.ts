@@ -11,6 +11,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
+import type { SecretKey } from '../connectors/secrets';
 import type { MikroORM } from '../schema/db/orm';
 import type { Config } from '../schema/runtime/config';
 import type { Logger } from '../schema/runtime/logger';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   /** A request-path Redis client (fails fast while Redis is down), used by /readyz. */
   redis: Redis;
   logger: Logger;
+  /** Encrypts and decrypts connectors' secrets. */
+  secretKey: SecretKey;
 }
 
 export interface RunningGateway {
@@ -50,6 +53,7 @@ export async function startGateway({
   queues,
   redis,
   logger,
+  secretKey,
 }: GatewayDeps): Promise<RunningGateway> {
   const app = express();
   app.disable('x-powered-by');
@@ -123,6 +127,7 @@ export async function startGateway({
           em,
           loaders: createLoaders(em),
           queues,
+          secretKey,
           logger: logger.child({ requestId }),
           access: Access.anonymous(),
           readLog: new ReadLog(),

@@ -1,15 +1,49 @@
-import type { Job } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { queueRun } from '../connectors/connector.service';
+import type { SecretKey } from '../connectors/secrets';
+import { executeRun, failRun, isTransient, type RunCounters } from '../connectors/sync';
 import type { MikroORM } from '../schema/db/orm';
 import { verifyRegionTree } from '../schema/regions/region.service';
+import { DomainError } from '../schema/runtime/errors';
 import type { Logger } from '../schema/runtime/logger';
+import { errorMessage } from '../schema/runtime/retry';
 import type { QueueName } from './queues';
 
 export interface ProcessorDeps {
   orm: MikroORM;
   logger: Logger;
+  secretKey: SecretKey;
 }
 
 type Processor = (job: Job, deps: ProcessorDeps) => Promise<unknown>;
+
+/**
+ * Runs a sync run; a transient failure is rethrown for BullMQ to retry (the run resumes from its last
+ * committed chunk), anything else, or the last attempt, marks the run failed and stops retrying.
+ */
+async function runSync(
+  job: Job,
+  runId: string,
+  { orm, logger, secretKey }: ProcessorDeps,
+): Promise<RunCounters> {
+  const em = orm.em.fork();
+  try {
+    return await executeRun(em, secretKey, runId, {
+      onProgress: (counters) => job.updateProgress(counters),
+    });
+  } catch (error) {
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (isTransient(error) && !lastAttempt) {
+      logger.warn(
+        { runId, err: errorMessage(error), attempt: job.attemptsMade + 1 },
+        'sync run interrupted; will resume',
+      );
+      throw error;
+    }
+    await failRun(em, runId, error);
+    throw new UnrecoverableError(errorMessage(error));
+  }
+}
 
 /** One processor per queue; each dispatches on the job name to a domain service and does nothing else. */
 export const PROCESSORS: Record<QueueName, Processor> = {
@@ -22,6 +56,24 @@ export const PROCESSORS: Record<QueueName, Processor> = {
       }
       default:
         throw new Error(`upkeep: unknown job "${job.name}"`);
+    }
+  },
+  async sync(job, deps) {
+    switch (job.name) {
+      case 'run-connector':
+        return runSync(job, (job.data as { runId: string }).runId, deps);
+      case 'scheduled-run': {
+        const connector = (job.data as { connector: string }).connector;
+        try {
+          const { run } = await queueRun(deps.orm.em.fork(), connector, 'schedule');
+          return await runSync(job, run.id, deps);
+        } catch (error) {
+          if (error instanceof DomainError && error.code === 'RUN_ACTIVE') return { skipped: error.message };
+          throw error;
+        }
+      }
+      default:
+        throw new Error(`sync: unknown job "${job.name}"`);
     }
   },
 };

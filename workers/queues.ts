@@ -1,4 +1,5 @@
 import { type JobsOptions, Queue } from 'bullmq';
+import type { RunCounters } from '../connectors/sync';
 import type { TreeProblem } from '../schema/regions/region.service';
 import { isConnectionError, ServiceUnavailableError } from '../schema/runtime/errors';
 import { errorMessage } from '../schema/runtime/retry';
@@ -12,6 +13,12 @@ export interface QueueJobs {
   upkeep: {
     'verify-region-tree': { data: Record<string, never>; result: { checked: true; problems: TreeProblem[] } };
   };
+  sync: {
+    /** Executes (or resumes) a queued run. */
+    'run-connector': { data: { runId: string }; result: RunCounters };
+    /** A connector's cron schedule fired: queue a run and execute it (skipped if one is active). */
+    'scheduled-run': { data: { connector: string }; result: RunCounters | { skipped: string } };
+  };
 }
 
 export type QueueName = keyof QueueJobs;
@@ -23,7 +30,7 @@ export type JobResult<Q extends QueueName, J extends JobName<Q>> = QueueJobs[Q][
   ? R
   : never;
 
-export const QUEUE_NAMES: QueueName[] = ['upkeep'];
+export const QUEUE_NAMES: QueueName[] = ['upkeep', 'sync'];
 
 /** Kept jobs: enough history to inspect, bounded so Redis does not grow without end. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -33,6 +40,20 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   // Failed jobs are the dead-letter list: kept for a month for inspection and retry.
   removeOnFail: { age: 30 * 24 * 3600 },
 };
+
+/**
+ * Sync jobs: a transient failure (a 503, a dropped connection) is retried with backoff, resuming from the
+ * last committed chunk; the job id is unique per queuing so a resumed run gets a fresh job.
+ */
+export const SYNC_JOB_OPTIONS: JobsOptions = {
+  attempts: 4,
+  backoff: { type: 'exponential', delay: 2_000 },
+};
+
+/** The scheduler id of a connector's cron schedule. */
+export function connectorSchedulerId(connector: string): string {
+  return `connector:${connector}`;
+}
 
 /** Repeating jobs the workers register at start (idempotent upserts, one schedule cluster-wide). */
 export const SCHEDULES: Array<{ queue: QueueName; id: string; job: string; pattern: string }> = [

@@ -4,6 +4,7 @@ import { errorMessage } from '../schema/runtime/retry';
 import { PROCESSORS, type ProcessorDeps } from './processors';
 import { QUEUE_NAMES, type QueueRegistry, SCHEDULES } from './queues';
 import { workerConnection } from './redis';
+import { syncConnectorSchedules } from './schedules';
 
 export interface WorkerOptions extends ProcessorDeps {
   redisUrl: string;
@@ -11,6 +12,8 @@ export interface WorkerOptions extends ProcessorDeps {
   concurrency: number;
   /** How long active jobs may take to finish when the workers stop. */
   closeTimeoutMs: number;
+  /** BullMQ's job lock (default 30 s): how soon a dead worker's job is taken over. */
+  lockDurationMs?: number;
 }
 
 /**
@@ -48,8 +51,10 @@ export async function startWorkers({
   closeTimeoutMs,
   orm,
   logger,
+  secretKey,
+  lockDurationMs,
 }: WorkerOptions): Promise<RunningWorkers> {
-  const deps = { orm, logger };
+  const deps = { orm, logger, secretKey };
   const workers = QUEUE_NAMES.map((name) => {
     const worker = new Worker(
       name,
@@ -62,6 +67,9 @@ export async function startWorkers({
         connection: workerConnection(redisUrl),
         prefix: registry.prefix,
         concurrency,
+        // A worker killed mid-job: its lock expires and another worker resumes the job (sync runs resume
+        // from their last committed chunk). Shorter in tests so the takeover is quick.
+        ...(lockDurationMs ? { lockDuration: lockDurationMs, stalledInterval: lockDurationMs } : {}),
       },
     );
     worker.on('failed', (job, error) =>
@@ -84,6 +92,7 @@ export async function startWorkers({
   for (const s of SCHEDULES) {
     await registry.queue(s.queue).upsertJobScheduler(s.id, { pattern: s.pattern }, { name: s.job, data: {} });
   }
+  await syncConnectorSchedules(orm.em.fork(), registry);
   logger.info({ queues: QUEUE_NAMES, concurrency }, 'workers started');
   return {
     workers,

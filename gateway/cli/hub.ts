@@ -201,6 +201,7 @@ program
         ...config,
         databaseUrl: config.databaseUrl ? redactUrl(config.databaseUrl) : '(embedded PGlite)',
         redisUrl: config.redisUrl ? redactUrl(config.redisUrl) : '(embedded redis-server)',
+        secretKey: config.secretKey ? '***' : '(key file in the data directory)',
       };
       process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     }),

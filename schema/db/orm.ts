@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { EntityClass } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
@@ -13,18 +14,29 @@ export interface DatabaseOptions {
   poolMax: number;
   statementTimeoutMs: number;
   logger?: Logger;
+  /**
+   * The entities to map: the schema's own by default. The hub passes everything (schema, connectors, fleet)
+   * from its composition root, since schema/ may not import the folders that depend on it.
+   */
+  entities?: readonly EntityClass<object>[];
 }
 
 /** Arbitrary constant shared by every hub process: only one of them migrates at a time. */
 const MIGRATION_LOCK_KEY = 7_262_072_5;
 
-export function ormOptions({ url, poolMax, statementTimeoutMs, logger }: DatabaseOptions): Options {
+export function ormOptions({
+  url,
+  poolMax,
+  statementTimeoutMs,
+  logger,
+  entities = ENTITIES,
+}: DatabaseOptions): Options {
   return defineConfig({
     clientUrl: url,
     // Connect on first use: start-up retries and names an unreachable server itself (see connectDatabase).
     connect: false,
     ensureDatabase: false,
-    entities: ENTITIES,
+    entities: [...entities],
     extensions: [Migrator],
     pool: { min: 0, max: poolMax },
     // A runaway query ends on the server instead of holding a connection forever.

@@ -59,6 +59,11 @@ const envSchema = z.object({
   GRIDHUB_SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   GRIDHUB_REDIS_SERVER_BIN: z.string().trim().min(1).default('redis-server'),
   GRIDHUB_WORKER_CONCURRENCY: integer(1, 1000).default(5),
+  GRIDHUB_SECRET_KEY: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex digits (a 256-bit key)' })
+    .optional(),
   GRIDHUB_QUEUE_PREFIX: z
     .string()
     .trim()
@@ -88,6 +93,8 @@ export interface Config {
   workerConcurrency: number;
   /** Redis key prefix of the queues, so several hubs can share one Redis. */
   queuePrefix: string;
+  /** Key that encrypts connectors' secrets; unset = a key file created in `dataDir`. */
+  secretKey?: string;
 }
 
 export class ConfigError extends Error {
@@ -130,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     redisServerBin: e.GRIDHUB_REDIS_SERVER_BIN,
     workerConcurrency: e.GRIDHUB_WORKER_CONCURRENCY,
     queuePrefix: e.GRIDHUB_QUEUE_PREFIX,
+    secretKey: e.GRIDHUB_SECRET_KEY,
   };
 }
 
@@ -149,6 +157,8 @@ export const CONFIG_HELP: Record<keyof z.infer<typeof envSchema>, string> = {
   GRIDHUB_SHUTDOWN_TIMEOUT_MS: 'how long in-flight requests and jobs may finish on stop (default 10000)',
   GRIDHUB_REDIS_SERVER_BIN: 'redis-server binary for the embedded Redis (default: from PATH)',
   GRIDHUB_WORKER_CONCURRENCY: 'jobs one worker process runs at once per queue (default 5)',
+  GRIDHUB_SECRET_KEY:
+    "64 hex digits encrypting connectors' passwords and tokens (default: <data>/secret.key)",
   GRIDHUB_QUEUE_PREFIX: 'Redis key prefix of the job queues, for hubs sharing a Redis (default gridhub)',
 };
 

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { initORM, migrate, pendingMigrations, schemaDrift } from '../../schema/db/orm';
+import { HUB_ENTITIES } from '../../workers/entities';
 import { testOrm } from '../support/orm';
 import { dropDatabase, recreateDatabase, scratchDatabaseName } from '../support/services';
 
@@ -25,7 +26,7 @@ describe('migrations', () => {
 
   it('drift is detected when the database and the entities disagree', async () => {
     const url = await recreateDatabase(DRIFT_DB);
-    const orm = await initORM({ url, poolMax: 2, statementTimeoutMs: 10_000 });
+    const orm = await initORM({ url, poolMax: 2, statementTimeoutMs: 10_000, entities: HUB_ENTITIES });
     try {
       await migrate(orm);
       expect(await schemaDrift(orm)).toBe('');
@@ -39,7 +40,7 @@ describe('migrations', () => {
   it('several hubs starting at once migrate exactly once', async () => {
     const url = await recreateDatabase(CONCURRENT_DB);
     const orms = await Promise.all(
-      [1, 2, 3].map(() => initORM({ url, poolMax: 2, statementTimeoutMs: 10_000 })),
+      [1, 2, 3].map(() => initORM({ url, poolMax: 2, statementTimeoutMs: 10_000, entities: HUB_ENTITIES })),
     );
     try {
       const applied = await Promise.all(orms.map((orm) => migrate(orm)));

@@ -4,6 +4,7 @@ import { Migration20261126142114_six_categories } from './Migration2026112614211
 import { Migration20261126142608_read_audit } from './Migration20261126142608_read_audit';
 import { Migration20261126143000_code_tables } from './Migration20261126143000_code_tables';
 import { Migration20261126143100_event_party_organization } from './Migration20261126143100_event_party_organization';
+import { Migration20261126163733_connectors } from './Migration20261126163733_connectors';
 
 /**
  * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
@@ -19,4 +20,5 @@ export const MIGRATIONS: MigrationObject[] = [
     name: 'Migration20261126143100_event_party_organization',
     class: Migration20261126143100_event_party_organization,
   },
+  { name: 'Migration20261126163733_connectors', class: Migration20261126163733_connectors },
 ];

@@ -1,0 +1,546 @@
+import { isDeepStrictEqual } from 'node:util';
+import { type EntityMetadata, ReferenceKind } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ProvenanceData } from '../schema/common/provenance';
+import type { DataSetSpec } from '../schema/datasets';
+import type { Tx } from './db';
+import type { MappedRecord } from './mapping';
+
+/**
+ * Merging mapped records into the six-category tables, a chunk at a time: upsert on the natural key (ID
+ * number, credit code, household number, place or event code, person + kind), field by field under source
+ * precedence. A value another source set with a higher rank is kept and the offered one recorded as a
+ * conflict with both values and sources; a record whose values did not change is not rewritten. Every
+ * write records which connector set which field, when (the record's provenance).
+ */
+
+/** Ranks by connector name and field: the higher wins; equal ranks let the latest write win. */
+export type Precedence = ReadonlyMap<string, Readonly<Record<string, number>>>;
+
+export interface MergeContext {
+  connector: string;
+  stream: string;
+  precedence: Precedence;
+  /** ISO instant written into provenance. */
+  at: string;
+}
+
+export interface Incoming {
+  sourceKey: string;
+  record: MappedRecord;
+}
+
+export interface Conflict {
+  targetType: string;
+  targetId: string;
+  field: string;
+  keptValue: unknown;
+  keptSource: string;
+  offeredValue: unknown;
+  offeredSource: string;
+  sourceKey: string;
+}
+
+export interface MergeOutcome {
+  /** The id of the record each incoming one became, in input order (for person records: the record's). */
+  targetIds: string[];
+  targetType: string;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  conflicts: Conflict[];
+}
+
+type Status = 'inserted' | 'updated' | 'unchanged';
+
+interface Column {
+  prop: string;
+  column: string;
+  sqlType: string;
+  /** The column's default as SQL, used on insert when the record has no value. */
+  defaultSql?: string;
+}
+
+/** A six-category table as the merge writes it, read off the ORM's metadata. */
+interface Table {
+  type: string;
+  table: string;
+  columns: Map<string, Column>;
+  hasAttributes: boolean;
+  hasKind: boolean;
+}
+
+const ENTITY_CLASS: Record<string, string> = {
+  person: 'Person',
+  household: 'Household',
+  person_record: 'PersonRecord',
+  organization: 'Organization',
+  place: 'Place',
+  event: 'Event',
+  thing: 'Thing',
+  situation: 'Situation',
+};
+
+const SKIPPED_PROPS = new Set([
+  'id',
+  'provenance',
+  'createdAt',
+  'updatedAt',
+  'region',
+  'regionPath',
+  'attributes',
+]);
+
+function sqlTypeOf(meta: EntityMetadata, prop: string): string {
+  const p = meta.properties[prop as keyof typeof meta.properties] as unknown as {
+    nativeEnumName?: string;
+    columnTypes: string[];
+  };
+  return p.nativeEnumName ?? p.columnTypes[0]!;
+}
+
+const tables = new Map<string, Table>();
+
+function tableOf(em: EntityManager, type: string): Table {
+  let t = tables.get(type);
+  if (t) return t;
+  const name = ENTITY_CLASS[type];
+  if (!name) throw new Error(`records of "${type}" cannot be written by a connector`);
+  const meta = em.getMetadata().get(name);
+  const columns = new Map<string, Column>();
+  for (const prop of meta.props) {
+    if (SKIPPED_PROPS.has(prop.name) || prop.persist === false) continue;
+    if (prop.kind !== ReferenceKind.SCALAR && prop.kind !== ReferenceKind.MANY_TO_ONE) continue;
+    const column = prop.fieldNames?.[0];
+    if (!column) continue;
+    const defaultSql =
+      prop.defaultRaw ??
+      (prop.default !== undefined && prop.default !== null
+        ? `'${String(prop.default).replace(/'/g, "''")}'`
+        : undefined);
+    columns.set(prop.name, { prop: prop.name, column, sqlType: sqlTypeOf(meta, prop.name), defaultSql });
+  }
+  t = {
+    type,
+    table: meta.tableName,
+    columns,
+    hasAttributes: Boolean(meta.properties['attributes' as keyof typeof meta.properties]),
+    hasKind: columns.has('kind'),
+  };
+  tables.set(type, t);
+  return t;
+}
+
+/** The value as stored for comparison: dates as `YYYY-MM-DD`, arrays as-is. */
+function comparable(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  // numeric and bigint columns come back as strings; incoming numbers are numbers
+  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) && v.length < 16) return Number(v);
+  return v === undefined ? null : v;
+}
+
+interface Row {
+  id?: string;
+  values: Record<string, unknown>;
+  attributes: Record<string, unknown>;
+  provenance: ProvenanceData;
+  regionCode: string;
+  regionPath: string;
+  dirty: boolean;
+  fresh: boolean;
+}
+
+function rankOf(precedence: Precedence, connector: string, field: string): number {
+  return precedence.get(connector)?.[field] ?? 0;
+}
+
+/**
+ * Applies one incoming set of values to a row under precedence; returns whether anything changed and
+ * appends conflicts. `values` holds entity properties; attributes are merged key by key as `attributes.x`.
+ */
+function applyValues(
+  row: Row,
+  values: Record<string, unknown>,
+  attributes: Record<string, unknown>,
+  ctx: MergeContext,
+  conflict: (field: string, kept: unknown, keptSource: string, offered: unknown) => void,
+): boolean {
+  let changed = false;
+  const consider = (field: string, current: unknown, offered: unknown, set: (v: unknown) => void) => {
+    if (offered === null || offered === undefined) return;
+    if (isDeepStrictEqual(comparable(current), comparable(offered))) return;
+    const owner = row.provenance.fields[field]?.connector;
+    if (
+      current !== null &&
+      current !== undefined &&
+      owner &&
+      owner !== ctx.connector &&
+      rankOf(ctx.precedence, owner, field) > rankOf(ctx.precedence, ctx.connector, field)
+    ) {
+      conflict(field, current, owner, offered);
+      return;
+    }
+    set(offered);
+    row.provenance.fields[field] = { connector: ctx.connector, at: ctx.at };
+    changed = true;
+  };
+  for (const [prop, v] of Object.entries(values)) {
+    consider(prop, row.values[prop], v, (x) => {
+      row.values[prop] = x;
+    });
+  }
+  for (const [key, v] of Object.entries(attributes)) {
+    consider(`attributes.${key}`, row.attributes[key], v, (x) => {
+      row.attributes[key] = x;
+    });
+  }
+  return changed;
+}
+
+function touchSource(provenance: ProvenanceData, ctx: MergeContext, sourceKey: string): void {
+  const key = `${ctx.stream}:${sourceKey}`;
+  const existing = provenance.sources.find((s) => s.connector === ctx.connector && s.sourceKey === key);
+  if (existing) existing.lastSeen = ctx.at;
+  else
+    provenance.sources.push({
+      connector: ctx.connector,
+      sourceKey: key,
+      firstSeen: ctx.at,
+      lastSeen: ctx.at,
+    });
+}
+
+function recordsetColumns(table: Table, props: readonly string[]): string {
+  return props
+    .map((p) => {
+      const c = table.columns.get(p)!;
+      return `${c.column} ${c.sqlType}`;
+    })
+    .join(', ');
+}
+
+/**
+ * Upserts `items` (each with a natural key) into `table`; `keyProps` are the entity properties of the natural
+ * key, `fixed` values every row carries (kind, person). Returns ids in input order.
+ */
+async function upsert(
+  tx: Tx,
+  table: Table,
+  keyProps: readonly string[],
+  items: Array<{
+    sourceKey: string;
+    values: Record<string, unknown>;
+    attributes: Record<string, unknown>;
+    regionCode: string;
+    regionPath: string;
+  }>,
+  ctx: MergeContext,
+  conflicts: Conflict[],
+): Promise<{ ids: string[]; statuses: Status[]; inserted: number; updated: number; unchanged: number }> {
+  const keyOf = (values: Record<string, unknown>) =>
+    keyProps.map((p) => String(values[p] ?? '')).join('\u0001');
+  const props = [...table.columns.keys()];
+  const keyColumns = keyProps.map((p) => table.columns.get(p)!.column);
+  const keys = [...new Set(items.map((i) => keyOf(i.values)))];
+
+  // Existing rows by natural key, through the key's unique index: one array parameter per key column.
+  const keyArrays = keyProps.map((_, i) => keys.map((k) => k.split('\u0001')[i] ?? ''));
+  const unnestColumns = keyProps.map((p, i) => `u.k${i}::${table.columns.get(p)!.sqlType}`).join(', ');
+  const existing = await tx.query<Record<string, unknown>>(
+    `select t.id, ${props
+      .map((p) => {
+        const c = table.columns.get(p)!;
+        // dates as the YYYY-MM-DD text the validation produces, so an unchanged day compares equal
+        return c.sqlType === 'date' ? `t.${c.column}::text as "${p}"` : `t.${c.column} as "${p}"`;
+      })
+      .join(', ')}${table.hasAttributes ? ', t.attributes' : ''}, t.provenance, t.region_code, t.region_path
+       from ${table.table} t
+      where (${keyColumns.map((c) => `t.${c}`).join(', ')}) in (
+        select ${unnestColumns} from unnest(${keyProps.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${keyProps.map((_, i) => `k${i}`).join(', ')}))`,
+    keyArrays,
+  );
+  const rows = new Map<string, Row>();
+  for (const e of existing) {
+    const values: Record<string, unknown> = {};
+    for (const p of props) values[p] = e[p] instanceof Date ? (e[p] as Date).toISOString() : e[p];
+    rows.set(keyOf(values), {
+      id: String(e.id),
+      values,
+      attributes: (e.attributes as Record<string, unknown>) ?? {},
+      provenance: (e.provenance as ProvenanceData) ?? { sources: [], fields: {} },
+      regionCode: String(e.region_code),
+      regionPath: String(e.region_path),
+      dirty: false,
+      fresh: false,
+    });
+  }
+
+  let inserted = 0;
+  let updated = 0;
+  let unchanged = 0;
+  const order: Row[] = [];
+  const statuses: Status[] = [];
+  for (const item of items) {
+    const key = keyOf(item.values);
+    let row = rows.get(key);
+    if (!row) {
+      row = {
+        values: {},
+        attributes: {},
+        provenance: { sources: [], fields: {} },
+        regionCode: item.regionCode,
+        regionPath: item.regionPath,
+        dirty: true,
+        fresh: true,
+      };
+      rows.set(key, row);
+      applyValues(row, item.values, item.attributes, ctx, () => undefined);
+      touchSource(row.provenance, ctx, item.sourceKey);
+      inserted++;
+      statuses.push('inserted');
+    } else {
+      const target = row;
+      const changed = applyValues(
+        row,
+        item.values,
+        item.attributes,
+        ctx,
+        (field, kept, keptSource, offered) =>
+          conflicts.push({
+            targetType: table.type,
+            targetId: target.id ?? '',
+            field,
+            keptValue: kept,
+            keptSource,
+            offeredValue: offered,
+            offeredSource: ctx.connector,
+            sourceKey: `${ctx.stream}:${item.sourceKey}`,
+          }),
+      );
+      const moved = row.regionCode !== item.regionCode;
+      if (moved) {
+        row.regionCode = item.regionCode;
+        row.regionPath = item.regionPath;
+      }
+      if (changed || moved) {
+        touchSource(row.provenance, ctx, item.sourceKey);
+        updated++;
+        statuses.push('updated');
+        row.dirty = true;
+      } else {
+        unchanged++;
+        statuses.push('unchanged');
+      }
+    }
+    order.push(row);
+  }
+
+  const payload = (r: Row) => {
+    const out: Record<string, unknown> = {};
+    for (const p of props) out[table.columns.get(p)!.column] = r.values[p] ?? null;
+    if (table.hasAttributes) out.attributes = r.attributes;
+    out.provenance = r.provenance;
+    out.region_code = r.regionCode;
+    out.region_path = r.regionPath;
+    if (r.id) out.id = r.id;
+    return out;
+  };
+  const recordset = `${recordsetColumns(table, props)}${table.hasAttributes ? ', attributes jsonb' : ''}, provenance jsonb, region_code text, region_path text`;
+  const columnList = `${props.map((p) => table.columns.get(p)!.column).join(', ')}${table.hasAttributes ? ', attributes' : ''}, provenance, region_code, region_path`;
+
+  const fresh = [...new Set(order.filter((r) => r.fresh))];
+  if (fresh.length) {
+    const selectList = `${props
+      .map((p) => {
+        const c = table.columns.get(p)!;
+        return c.defaultSql ? `coalesce(x.${c.column}, ${c.defaultSql})` : `x.${c.column}`;
+      })
+      .join(', ')}${table.hasAttributes ? ', x.attributes' : ''}, x.provenance, x.region_code, x.region_path`;
+    const returned = await tx.query<Record<string, unknown>>(
+      `insert into ${table.table} (${columnList})
+       select ${selectList} from jsonb_to_recordset($1::jsonb) as x(${recordset})
+       returning id, ${keyColumns.map((c, i) => `${c}::text as k${i}`).join(', ')}`,
+      [JSON.stringify(fresh.map(payload))],
+    );
+    const idByKey = new Map(
+      returned.map((r) => [keyProps.map((_, i) => String(r[`k${i}`] ?? '')).join('\u0001'), String(r.id)]),
+    );
+    for (const r of fresh) r.id = idByKey.get(keyOf(r.values));
+  }
+  const changed = [...new Set(order.filter((r) => r.dirty && !r.fresh))];
+  if (changed.length) {
+    await tx.query(
+      `update ${table.table} t set ${props.map((p) => `${table.columns.get(p)!.column} = x.${table.columns.get(p)!.column}`).join(', ')}${
+        table.hasAttributes ? ', attributes = x.attributes' : ''
+      }, provenance = x.provenance, region_code = x.region_code, region_path = x.region_path, updated_at = now()
+        from jsonb_to_recordset($1::jsonb) as x(id bigint, ${recordset})
+       where t.id = x.id`,
+      [JSON.stringify(changed.map(payload))],
+    );
+  }
+  for (const c of conflicts) {
+    if (!c.targetId) c.targetId = order.find((r) => r.id)?.id ?? '';
+  }
+  return { ids: order.map((r) => r.id!), statuses, inserted, updated, unchanged };
+}
+
+/** The natural key of each data set's entity. */
+function naturalKey(spec: DataSetSpec, values: Record<string, unknown>): string[] {
+  switch (spec.entity) {
+    case 'person':
+    case 'person_record':
+      return values.idNumber ? ['idNumber'] : ['documentType', 'documentNumber'];
+    case 'household':
+      return ['householdNumber'];
+    case 'organization':
+      return ['creditCode'];
+    default:
+      return ['code'];
+  }
+}
+
+/** A failure when a mapped record lacks its natural key (it cannot be merged), else null. */
+export function naturalKeyFailure(
+  spec: DataSetSpec,
+  record: MappedRecord,
+): { field: string; rule: string; message: string } | null {
+  if (spec.entity === 'person_record' && !spec.kind)
+    return { field: '(data set)', rule: 'NO_KIND', message: `${spec.label} has no kind` };
+  for (const p of naturalKey(spec, record.columns)) {
+    const v = record.columns[p];
+    if (v === null || v === undefined || v === '') {
+      return {
+        field: p,
+        rule: 'KEY_REQUIRED',
+        message: `${p}: empty, but it is the natural key of ${spec.label} (${spec.id})`,
+      };
+    }
+  }
+  return null;
+}
+
+/**
+ * Merges one chunk of mapped records of one data set. Person records write the person block into `person`
+ * first, then the record (person + kind) with the data set's own fields. Returns per-record ids and counts;
+ * a record counts as updated if either of its rows changed.
+ */
+export async function mergeChunk(
+  em: EntityManager,
+  tx: Tx,
+  spec: DataSetSpec,
+  incoming: readonly Incoming[],
+  ctx: MergeContext,
+): Promise<MergeOutcome> {
+  const conflicts: Conflict[] = [];
+  if (spec.entity !== 'person_record') {
+    const table = tableOf(em, spec.entity);
+    const groups = groupByKey(spec, incoming);
+    const outcome = {
+      targetIds: new Array<string>(incoming.length),
+      targetType: table.type,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      conflicts,
+    };
+    for (const { keyProps, indexes } of groups) {
+      const result = await upsert(
+        tx,
+        table,
+        keyProps,
+        indexes.map((i) => {
+          const r = incoming[i]!.record;
+          const values = { ...r.columns };
+          if (table.hasKind && spec.kind) values.kind = spec.kind;
+          return {
+            sourceKey: incoming[i]!.sourceKey,
+            values,
+            attributes: r.attributes,
+            regionCode: r.regionCode,
+            regionPath: r.regionPath,
+          };
+        }),
+        ctx,
+        conflicts,
+      );
+      indexes.forEach((i, n) => {
+        outcome.targetIds[i] = result.ids[n]!;
+      });
+      outcome.inserted += result.inserted;
+      outcome.updated += result.updated;
+      outcome.unchanged += result.unchanged;
+    }
+    return outcome;
+  }
+
+  const people = tableOf(em, 'person');
+  const records = tableOf(em, 'person_record');
+  const personIds = new Array<string>(incoming.length);
+  const personStatus = new Array<Status>(incoming.length);
+  for (const { keyProps, indexes } of groupByKey(spec, incoming)) {
+    const items = indexes.map((i) => {
+      const r = incoming[i]!.record;
+      return {
+        sourceKey: incoming[i]!.sourceKey,
+        values: { ...r.columns },
+        attributes: {},
+        regionCode: r.regionCode,
+        regionPath: r.regionPath,
+      };
+    });
+    const before = conflicts.length;
+    const result = await upsert(tx, people, keyProps, items, ctx, conflicts);
+    for (const c of conflicts.slice(before)) c.targetType = 'person';
+    indexes.forEach((i, n) => {
+      personIds[i] = result.ids[n]!;
+      personStatus[i] = result.statuses[n]!;
+    });
+  }
+  const recordResult = await upsert(
+    tx,
+    records,
+    ['person', 'kind'],
+    incoming.map((item, i) => ({
+      sourceKey: item.sourceKey,
+      values: { person: personIds[i], kind: spec.kind },
+      attributes: item.record.attributes,
+      regionCode: item.record.regionCode,
+      regionPath: item.record.regionPath,
+    })),
+    ctx,
+    conflicts,
+  );
+  // A person record counts once: inserted if its record is new, updated if its record or its person changed.
+  const outcome: MergeOutcome = {
+    targetIds: recordResult.ids,
+    targetType: 'person_record',
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    conflicts,
+  };
+  recordResult.statuses.forEach((status, i) => {
+    if (status === 'inserted') outcome.inserted++;
+    else if (status === 'updated' || personStatus[i] !== 'unchanged') outcome.updated++;
+    else outcome.unchanged++;
+  });
+  return outcome;
+}
+
+function groupByKey(
+  spec: DataSetSpec,
+  incoming: readonly Incoming[],
+): Array<{ keyProps: string[]; indexes: number[] }> {
+  const groups = new Map<string, { keyProps: string[]; indexes: number[] }>();
+  incoming.forEach((item, i) => {
+    const keyProps = naturalKey(spec, item.record.columns);
+    const id = keyProps.join(',');
+    let g = groups.get(id);
+    if (!g) {
+      g = { keyProps, indexes: [] };
+      groups.set(id, g);
+    }
+    g.indexes.push(i);
+  });
+  return [...groups.values()];
+}

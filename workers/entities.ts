@@ -1,0 +1,5 @@
+import { CONNECTOR_ENTITIES } from '../connectors/entities';
+import { ENTITIES } from '../schema/db/entities';
+
+/** Every table of the hub, for the processes that use them all (the hub, the workers, the drift check). */
+export const HUB_ENTITIES = [...ENTITIES, ...CONNECTOR_ENTITIES];
