@@ -14,7 +14,7 @@ import {
   mapRecord,
   type RegionIndex,
 } from './mapping';
-import { type Incoming, mergeChunk, naturalKeyFailure, type Precedence } from './merge';
+import { type Conflict, type Incoming, mergeChunk, naturalKeyFailure, type Precedence } from './merge';
 import { ConnectorError, type SourceRecord, type StreamState } from './protocol';
 import type { SecretKey } from './secrets';
 import type { StreamConfig } from './streams';
@@ -88,7 +88,7 @@ export async function loadRegionIndex(em: EntityManager): Promise<RegionIndex> {
   return index;
 }
 
-async function loadPrecedence(em: EntityManager): Promise<Precedence> {
+export async function loadPrecedence(em: EntityManager): Promise<Precedence> {
   const rows = await runSql<{ name: string; precedence: Record<string, number> }>(
     em,
     'select name, precedence from connector',
@@ -96,7 +96,7 @@ async function loadPrecedence(em: EntityManager): Promise<Precedence> {
   return new Map(rows.map((r) => [r.name, r.precedence]));
 }
 
-function sha(text: string): string {
+export function sha(text: string): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
@@ -199,28 +199,7 @@ async function commitChunk(em: EntityManager, s: StreamRun, chunk: SourceRecord[
       counters.updated += outcome.updated;
       counters.unchanged += outcome.unchanged;
       counters.conflicts += outcome.conflicts.length;
-      if (outcome.conflicts.length) {
-        await tx.query(
-          `insert into merge_conflict (target_type, target_id, field, kept_value, kept_source, offered_value, offered_source, source_key)
-           select target_type, target_id, field, kept_value, kept_source, offered_value, offered_source, source_key
-             from jsonb_to_recordset($1::jsonb) as x(target_type text, target_id bigint, field text, kept_value jsonb,
-                  kept_source text, offered_value jsonb, offered_source text, source_key text)`,
-          [
-            JSON.stringify(
-              outcome.conflicts.map((c) => ({
-                target_type: c.targetType,
-                target_id: c.targetId,
-                field: c.field,
-                kept_value: c.keptValue ?? null,
-                kept_source: c.keptSource,
-                offered_value: c.offeredValue ?? null,
-                offered_source: c.offeredSource,
-                source_key: c.sourceKey,
-              })),
-            ),
-          ],
-        );
-      }
+      await recordConflicts(tx, outcome.conflicts);
       // Links: the last occurrence of a key in the chunk wins (its hash and target).
       const links = new Map<string, { source_key: string; target_id: string; content_hash: string }>();
       toMerge.forEach((m, n) => {
@@ -230,21 +209,7 @@ async function commitChunk(em: EntityManager, s: StreamRun, chunk: SourceRecord[
           content_hash: hashes[m.index]!,
         });
       });
-      await tx.query(
-        `insert into source_link (connector_id, stream, source_key, target_type, target_id, content_hash, last_run_id)
-         select $1, $2, x.source_key, $3, x.target_id, x.content_hash, $4
-           from jsonb_to_recordset($5::jsonb) as x(source_key text, target_id bigint, content_hash text)
-         on conflict (connector_id, stream, source_key) do update set
-           target_type = excluded.target_type, target_id = excluded.target_id, content_hash = excluded.content_hash,
-           last_run_id = excluded.last_run_id, last_seen = now(), gone_at = null`,
-        [connectorId, name, outcome.targetType, s.runId, JSON.stringify([...links.values()])],
-      );
-      // A record that passes now closes its open quarantine entry (the department fixed it at the source).
-      await tx.query(
-        `update quarantined_record set status = 'replayed', resolved_at = now()
-          where connector_id = $1 and stream = $2 and status = 'open' and source_key = any($3::text[])`,
-        [connectorId, name, [...links.keys()]],
-      );
+      await linkMerged(tx, connectorId, name, s.runId, outcome.targetType, [...links.values()]);
     }
 
     await tx.query(
@@ -274,6 +239,60 @@ async function commitChunk(em: EntityManager, s: StreamRun, chunk: SourceRecord[
     }
   });
   return counters;
+}
+
+/** Keeps the values refused by source precedence, with both sides (the merge never overwrites blindly). */
+export async function recordConflicts(tx: Tx, conflicts: readonly Conflict[]): Promise<void> {
+  if (!conflicts.length) return;
+  await tx.query(
+    `insert into merge_conflict (target_type, target_id, field, kept_value, kept_source, offered_value, offered_source, source_key)
+     select target_type, target_id, field, kept_value, kept_source, offered_value, offered_source, source_key
+       from jsonb_to_recordset($1::jsonb) as x(target_type text, target_id bigint, field text, kept_value jsonb,
+            kept_source text, offered_value jsonb, offered_source text, source_key text)`,
+    [
+      JSON.stringify(
+        conflicts.map((c) => ({
+          target_type: c.targetType,
+          target_id: c.targetId,
+          field: c.field,
+          kept_value: c.keptValue ?? null,
+          kept_source: c.keptSource,
+          offered_value: c.offeredValue ?? null,
+          offered_source: c.offeredSource,
+          source_key: c.sourceKey,
+        })),
+      ),
+    ],
+  );
+}
+
+/**
+ * Links merged source records to the records they became (seen by `runId`, not gone), and closes their open
+ * quarantine entries: a record that passes now no longer waits for an operator.
+ */
+export async function linkMerged(
+  tx: Tx,
+  connectorId: string,
+  stream: string,
+  runId: string,
+  targetType: string,
+  links: ReadonlyArray<{ source_key: string; target_id: string; content_hash: string }>,
+): Promise<void> {
+  await tx.query(
+    `insert into source_link (connector_id, stream, source_key, target_type, target_id, content_hash, last_run_id)
+     select $1, $2, x.source_key, $3, x.target_id, x.content_hash, $4
+       from jsonb_to_recordset($5::jsonb) as x(source_key text, target_id bigint, content_hash text)
+     on conflict (connector_id, stream, source_key) do update set
+       target_type = excluded.target_type, target_id = excluded.target_id, content_hash = excluded.content_hash,
+       last_run_id = excluded.last_run_id, last_seen = now(), gone_at = null`,
+    [connectorId, stream, targetType, runId, JSON.stringify(links)],
+  );
+  // A record that passes now closes its open quarantine entry (the department fixed it at the source).
+  await tx.query(
+    `update quarantined_record set status = 'replayed', resolved_at = now()
+      where connector_id = $1 and stream = $2 and status = 'open' and source_key = any($3::text[])`,
+    [connectorId, stream, links.map((l) => l.source_key)],
+  );
 }
 
 /** One open entry per source record: a record that fails again replaces its open entry's content. */

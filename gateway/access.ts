@@ -1,5 +1,6 @@
 import { type DataSetEntity, dataSet, type FieldSpec } from '../schema/datasets';
 import { maskCitizenId, maskPhone } from '../schema/identifiers';
+import { DomainError } from '../schema/runtime/errors';
 
 /** Fields that are personal data in the clear; each is masked unless the caller may see it. */
 export type SensitiveField = 'idNumber' | 'name' | 'phone' | 'address' | 'birthDate' | 'documentNumber';
@@ -115,4 +116,20 @@ export class ReadLog {
       .filter(([, ids]) => ids.size)
       .map(([recordType, ids]) => ({ recordType, ids: [...ids] }));
   }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * Operator actions (registering and running connectors, reading and fixing quarantined records, which hold
+ * personal data as the source sent it) until principals and API keys exist: allowed to callers on this
+ * machine only. The one place that rule lives; the access issue replaces it with a role check.
+ */
+export function requireOperator(caller: { clientAddress: string | null }): void {
+  if (caller.clientAddress && LOOPBACK.has(caller.clientAddress)) return;
+  throw new DomainError(
+    'FORBIDDEN',
+    'Operator access requires a local caller (127.0.0.1 or ::1) until API keys exist',
+    { rule: 'operator access: loopback only' },
+  );
 }

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { CodeTableResolver } from './resolvers/codes.resolver';
+import { ConnectorResolver, QuarantineResolver, SyncRunResolver } from './resolvers/connectors.resolver';
 import { CountsResolver } from './resolvers/counts.resolver';
 import { EventPartyResolver, EventResolver } from './resolvers/events.resolver';
 import { OrganizationResolver } from './resolvers/organizations.resolver';
@@ -24,6 +25,9 @@ export const RESOLVERS = [
   CountsResolver,
   CodeTableResolver,
   SystemResolver,
+  ConnectorResolver,
+  SyncRunResolver,
+  QuarantineResolver,
 ] as const;
 
 /** The partner-facing schema; `schema.graphql` beside this file is its committed, printed form. */

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../../schema/runtime/logger';
 import { type HubOptions, openInfrastructure, Stack, startHub } from '../hub';
 import { buildGatewaySchema } from '../schema';
 import { HUB_VERSION } from '../version';
+import { registerConnectorCommands } from './connectors';
 
 /** Runs a command with the parsed config and a logger; known failures print one line, not a stack. */
 function action<A extends unknown[]>(run: (config: Config, logger: Logger, ...args: A) => Promise<void>) {
@@ -206,5 +207,7 @@ program
       process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     }),
   );
+
+registerConnectorCommands(program);
 
 program.parseAsync(process.argv).catch((error) => fail(error));

@@ -45,7 +45,7 @@ describe('workers on real Redis', () => {
 
   it('reports queue counts through the registry', async () => {
     const counts = await registry.counts();
-    expect(counts.map((c) => c.queue)).toEqual(['upkeep']);
+    expect(counts.map((c) => c.queue)).toEqual(['upkeep', 'sync']);
     expect(counts[0].counts.completed).toBeGreaterThanOrEqual(1);
   });
 });
