@@ -47,7 +47,7 @@ describe('Redis goes away and comes back', () => {
     await eventually(async () => (await readyz(url)).status === 200, 20_000, '/readyz to recover');
     const back = await gql(url, QUEUES);
     expect(back.body.errors).toBeUndefined();
-    expect(back.body.data).toMatchObject({ hub: { queues: [{ name: 'upkeep' }] } });
+    expect(back.body.data).toMatchObject({ hub: { queues: [{ name: 'upkeep' }, { name: 'sync' }] } });
   });
 });
 
