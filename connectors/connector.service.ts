@@ -228,7 +228,8 @@ export async function queueRun(
   trigger: string,
 ): Promise<{ run: SyncRun; resumed: boolean }> {
   const connector = await getConnector(em, name);
-  return withConnection(em, async (tx) => {
+  // The run row is read back after the connection is released: with PGlite the pool holds one connection.
+  const queued = await withConnection(em, async (tx) => {
     try {
       const [last] = await tx.query<{
         id: string;
@@ -249,15 +250,13 @@ export async function queueRun(
           `update sync_run set status = 'queued', error = null, error_code = null, finished_at = null where id = $1`,
           [last.id],
         );
-        const [run] = await queryRows(em, SyncRun, 'select * from sync_run where id = ?', [last.id]);
-        return { run: run!, resumed: true };
+        return { id: last.id, resumed: true };
       }
       const [row] = await tx.query<{ id: string }>(
         `insert into sync_run (connector_id, status, trigger) values ($1, 'queued', $2) returning id`,
         [connector.id, trigger],
       );
-      const [run] = await queryRows(em, SyncRun, 'select * from sync_run where id = ?', [row!.id]);
-      return { run: run!, resumed: false };
+      return { id: row!.id, resumed: false };
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
         throw new DomainError('RUN_ACTIVE', `Connector "${name}" has a run queued or running already`, {
@@ -267,6 +266,7 @@ export async function queueRun(
       throw error;
     }
   });
+  return { run: await getRun(em, queued.id), resumed: queued.resumed };
 }
 
 export async function getRun(em: EntityManager, id: string): Promise<SyncRun> {

@@ -1,6 +1,7 @@
 import {
   type DataSetSpec,
   dataSetById,
+  type FieldSpec,
   isEmptyValue,
   type ValidationFailure,
   validateRecord,
@@ -40,13 +41,16 @@ export interface CompiledMapping {
   dataSet: DataSetSpec;
   /** Extra data set written beside the main one (the person block of a person record). */
   personBlock?: DataSetSpec;
-  /** data-set field name → how to read it (explicit or by label). */
-  fields: Map<string, { spec: DataSetSpec; mapping: FieldMapping }>;
+  /** data-set field name → how to read it (explicit or by label), with the field of its data set. */
+  fields: Map<string, { spec: DataSetSpec; field: FieldSpec; mapping: FieldMapping }>;
 }
+
+/** The characters `toHalfWidth` folds (full-width ASCII, ideographic space; keep in step): most values have none. */
+const FULL_WIDTH = /[\uFF01-\uFF5E\u3000]/;
 
 function applyTransforms(value: unknown, transforms: readonly Transform[]): unknown {
   if (typeof value !== 'string') return value;
-  let s = toHalfWidth(value).trim();
+  let s = (FULL_WIDTH.test(value) ? toHalfWidth(value) : value).trim();
   for (const t of transforms) {
     if (t === 'upper') s = s.toUpperCase();
     else if (t === 'lower') s = s.toLowerCase();
@@ -69,18 +73,19 @@ export function compileMapping(
   if (!dataSet) throw new MappingError(`mapping.dataSet: no data set "${mapping.dataSet}"`);
   const personBlock = personBlockOf(dataSet);
   const specs = personBlock ? [personBlock, dataSet] : [dataSet];
-  const fields = new Map<string, { spec: DataSetSpec; mapping: FieldMapping }>();
+  const fields = new Map<string, { spec: DataSetSpec; field: FieldSpec; mapping: FieldMapping }>();
   if (mapping.byLabel && sourceFields) {
     for (const spec of specs) {
       for (const f of spec.fields) {
         const from = sourceFields.find((s) => s === f.label || s === f.name);
-        if (from) fields.set(f.name, { spec, mapping: { from, transforms: [] } });
+        if (from) fields.set(f.name, { spec, field: f, mapping: { from, transforms: [] } });
       }
     }
   }
   for (const [name, m] of Object.entries(mapping.fields)) {
     const spec = specs.find((s) => s.fields.some((f) => f.name === name));
-    if (!spec) {
+    const field = spec?.fields.find((f) => f.name === name);
+    if (!spec || !field) {
       throw new MappingError(
         `mapping.fields.${name}: not a field of ${dataSet.label} (${dataSet.id})${personBlock ? ' or of the person block' : ''}`,
       );
@@ -90,7 +95,7 @@ export function compileMapping(
         `mapping.fields.${name}.from: the stream has no field "${m.from}" (it has ${sourceFields.join(', ')})`,
       );
     }
-    fields.set(name, { spec, mapping: m });
+    fields.set(name, { spec, field, mapping: m });
   }
   const regionColumns = 'code' in mapping.region ? [mapping.region.code] : [mapping.region.village];
   for (const c of regionColumns) {
@@ -182,7 +187,7 @@ export function mapRecord(
     DataSetSpec,
     { columns: Record<string, unknown>; attributes: Record<string, unknown> }
   >();
-  for (const [name, { spec, mapping }] of compiled.fields) {
+  for (const [name, { spec, field, mapping }] of compiled.fields) {
     let value: unknown = mapping.const !== undefined ? mapping.const : data[mapping.from!];
     value = applyTransforms(value, mapping.transforms);
     if (isEmptyValue(value) && mapping.default !== undefined) value = mapping.default;
@@ -194,7 +199,6 @@ export function mapRecord(
       input = { columns: {}, attributes: {} };
       inputs.set(spec, input);
     }
-    const field = spec.fields.find((f) => f.name === name)!;
     (field.in === 'column' ? input.columns : input.attributes)[name] = value;
   }
   const columns: Record<string, unknown> = {};

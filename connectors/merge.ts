@@ -165,34 +165,35 @@ function applyValues(
   ctx: MergeContext,
   conflict: (field: string, kept: unknown, keptSource: string, offered: unknown) => void,
 ): boolean {
+  // One provenance entry object for every field this record sets (they serialise alike).
+  const stamp = { connector: ctx.connector, at: ctx.at };
   let changed = false;
-  const consider = (field: string, current: unknown, offered: unknown, set: (v: unknown) => void) => {
-    if (offered === null || offered === undefined) return;
-    if (isDeepStrictEqual(comparable(current), comparable(offered))) return;
-    const owner = row.provenance.fields[field]?.connector;
-    if (
-      current !== null &&
-      current !== undefined &&
-      owner &&
-      owner !== ctx.connector &&
-      rankOf(ctx.precedence, owner, field) > rankOf(ctx.precedence, ctx.connector, field)
-    ) {
-      conflict(field, current, owner, offered);
-      return;
+  /** Whether `offered` replaces `current`; records the conflict when precedence keeps `current`. */
+  const takes = (field: string, current: unknown, offered: unknown): boolean => {
+    if (offered === null || offered === undefined) return false;
+    if (current !== null && current !== undefined) {
+      if (current === offered || isDeepStrictEqual(comparable(current), comparable(offered))) return false;
+      const owner = row.provenance.fields[field]?.connector;
+      if (
+        owner &&
+        owner !== ctx.connector &&
+        rankOf(ctx.precedence, owner, field) > rankOf(ctx.precedence, ctx.connector, field)
+      ) {
+        conflict(field, current, owner, offered);
+        return false;
+      }
     }
-    set(offered);
-    row.provenance.fields[field] = { connector: ctx.connector, at: ctx.at };
+    row.provenance.fields[field] = stamp;
     changed = true;
+    return true;
   };
-  for (const [prop, v] of Object.entries(values)) {
-    consider(prop, row.values[prop], v, (x) => {
-      row.values[prop] = x;
-    });
+  for (const prop in values) {
+    const v = values[prop];
+    if (takes(prop, row.values[prop], v)) row.values[prop] = v;
   }
-  for (const [key, v] of Object.entries(attributes)) {
-    consider(`attributes.${key}`, row.attributes[key], v, (x) => {
-      row.attributes[key] = x;
-    });
+  for (const key in attributes) {
+    const v = attributes[key];
+    if (takes(`attributes.${key}`, row.attributes[key], v)) row.attributes[key] = v;
   }
   return changed;
 }
@@ -236,12 +237,14 @@ async function upsert(
   }>,
   ctx: MergeContext,
   conflicts: Conflict[],
+  /** Items known to have no row yet (their person was inserted by this chunk): not looked up. */
+  absent: readonly boolean[] = [],
 ): Promise<{ ids: string[]; statuses: Status[]; inserted: number; updated: number; unchanged: number }> {
   const keyOf = (values: Record<string, unknown>) =>
     keyProps.map((p) => String(values[p] ?? '')).join('\u0001');
   const props = [...table.columns.keys()];
   const keyColumns = keyProps.map((p) => table.columns.get(p)!.column);
-  const keys = [...new Set(items.map((i) => keyOf(i.values)))];
+  const keys = [...new Set(items.filter((_, i) => !absent[i]).map((i) => keyOf(i.values)))];
 
   // Existing rows by natural key, through the key's unique index: one array parameter per key column.
   const keyArrays = keyProps.map((_, i) => keys.map((k) => k.split('\u0001')[i] ?? ''));
@@ -335,9 +338,12 @@ async function upsert(
     order.push(row);
   }
 
+  const columnOf = props.map((p) => [p, table.columns.get(p)!.column] as const);
   const payload = (r: Row) => {
     const out: Record<string, unknown> = {};
-    for (const p of props) out[table.columns.get(p)!.column] = r.values[p] ?? null;
+    // A column left out of the JSON reads as null in jsonb_to_recordset: nulls need not be sent.
+    for (const [p, column] of columnOf)
+      if (r.values[p] !== null && r.values[p] !== undefined) out[column] = r.values[p];
     if (table.hasAttributes) out.attributes = r.attributes;
     out.provenance = r.provenance;
     out.region_code = r.regionCode;
@@ -419,12 +425,44 @@ export function naturalKeyFailure(
   return null;
 }
 
+/** Records per statement: bounds the JSON a statement carries, and so the memory a merge holds at once. */
+const MERGE_BATCH = 500;
+
 /**
- * Merges one chunk of mapped records of one data set. Person records write the person block into `person`
- * first, then the record (person + kind) with the data set's own fields. Returns per-record ids and counts;
- * a record counts as updated if either of its rows changed.
+ * Merges one chunk of mapped records of one data set, MERGE_BATCH records at a time (in the caller's
+ * transaction). Person records write the person block into `person` first, then the record (person + kind)
+ * with the data set's own fields. Returns per-record ids and counts; a record counts as updated if either of
+ * its rows changed.
  */
 export async function mergeChunk(
+  em: EntityManager,
+  tx: Tx,
+  spec: DataSetSpec,
+  incoming: readonly Incoming[],
+  ctx: MergeContext,
+): Promise<MergeOutcome> {
+  if (incoming.length <= MERGE_BATCH) return mergeBatch(em, tx, spec, incoming, ctx);
+  const outcome: MergeOutcome = {
+    targetIds: [],
+    targetType: '',
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    conflicts: [],
+  };
+  for (let i = 0; i < incoming.length; i += MERGE_BATCH) {
+    const part = await mergeBatch(em, tx, spec, incoming.slice(i, i + MERGE_BATCH), ctx);
+    outcome.targetIds.push(...part.targetIds);
+    outcome.targetType = part.targetType;
+    outcome.inserted += part.inserted;
+    outcome.updated += part.updated;
+    outcome.unchanged += part.unchanged;
+    outcome.conflicts.push(...part.conflicts);
+  }
+  return outcome;
+}
+
+async function mergeBatch(
   em: EntityManager,
   tx: Tx,
   spec: DataSetSpec,
@@ -509,6 +547,7 @@ export async function mergeChunk(
     })),
     ctx,
     conflicts,
+    personStatus.map((status) => status === 'inserted'),
   );
   // A person record counts once: inserted if its record is new, updated if its record or its person changed.
   const outcome: MergeOutcome = {

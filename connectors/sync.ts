@@ -5,7 +5,7 @@ import { type DataSetSpec, dataSet, type ValidationFailure } from '../schema/dat
 import { PersonRecordKind } from '../schema/people/person-record.entity';
 import { type Connector, RunStatus } from './connector.entity';
 import { getConnector, getRun, sourceConfig } from './connector.service';
-import { inTransaction, type Tx } from './db';
+import { inTransaction, type Tx, withConnection } from './db';
 import {
   type CompiledMapping,
   compileMapping,
@@ -112,8 +112,67 @@ interface StreamRun {
   today?: string;
 }
 
-/** Commits one chunk; returns the counters it adds. */
-async function commitChunk(em: EntityManager, s: StreamRun, chunk: SourceRecord[]): Promise<RunCounters> {
+/** A chunk read from the source, hashed, its links looked up and its changed records mapped. */
+interface PreparedChunk {
+  chunk: SourceRecord[];
+  hashes: string[];
+  unchangedKeys: string[];
+  toMerge: Array<{ index: number; record: MappedRecord }>;
+  rejected: Array<{ index: number; failures: ValidationFailure[] }>;
+}
+
+/**
+ * Everything a chunk needs before its transaction, writing nothing, so that it runs while the chunk before it
+ * commits. A key of that chunk (`inFlight`: its link may not be committed yet) is never judged unchanged.
+ */
+async function prepareChunk(
+  em: EntityManager,
+  s: StreamRun,
+  chunk: SourceRecord[],
+  inFlight: ReadonlySet<string>,
+): Promise<PreparedChunk> {
+  const hashes = chunk.map((r) => sha(`${s.fingerprint}\n${JSON.stringify(r.data)}`));
+  // A key seen twice in one chunk (a duplicate row) is judged on its last occurrence's hash.
+  const links = await withConnection(em, (tx) =>
+    tx.query<{ source_key: string; content_hash: string; gone: boolean }>(
+      `select source_key, content_hash, gone_at is not null as gone from source_link
+        where connector_id = $1 and stream = $2 and source_key = any($3::text[])`,
+      [s.connector.id, s.stream.stream, chunk.map((r) => r.key)],
+    ),
+  );
+  const known = new Map(links.map((l) => [l.source_key, l]));
+  const prepared: PreparedChunk = { chunk, hashes, unchangedKeys: [], toMerge: [], rejected: [] };
+  chunk.forEach((r, index) => {
+    const link = known.get(r.key);
+    if (link && !link.gone && link.content_hash === hashes[index] && !inFlight.has(r.key)) {
+      prepared.unchangedKeys.push(r.key);
+      return;
+    }
+    const mapped = mapRecord(s.compiled, r.data, s.regions, s.today);
+    if (!mapped.ok) {
+      prepared.rejected.push({ index, failures: mapped.failures });
+      return;
+    }
+    const keyFailure = naturalKeyFailure(s.compiled.dataSet, mapped.record);
+    if (keyFailure) prepared.rejected.push({ index, failures: [keyFailure] });
+    else prepared.toMerge.push({ index, record: mapped.record });
+  });
+  // From here on only rejected records need their values (for quarantine): the others' go early.
+  const keep = new Set(prepared.rejected.map((r) => r.index));
+  prepared.chunk = chunk.map((r, index) =>
+    keep.has(index) ? r : { key: r.key, data: NO_DATA, state: r.state },
+  );
+  return prepared;
+}
+
+const NO_DATA: Record<string, unknown> = Object.freeze({});
+
+/** Commits one prepared chunk; returns the counters it adds. */
+async function commitChunk(
+  em: EntityManager,
+  s: StreamRun,
+  { chunk, hashes, unchangedKeys, toMerge, rejected }: PreparedChunk,
+): Promise<RunCounters> {
   const counters: RunCounters = {
     read: chunk.length,
     inserted: 0,
@@ -126,35 +185,9 @@ async function commitChunk(em: EntityManager, s: StreamRun, chunk: SourceRecord[
   };
   const name = s.stream.stream;
   const connectorId = s.connector.id;
-  const hashes = chunk.map((r) => sha(`${s.fingerprint}\n${JSON.stringify(r.data)}`));
   const last = chunk[chunk.length - 1]!;
 
   await inTransaction(em, async (tx) => {
-    // A key seen twice in one chunk (a duplicate row) is judged on its last occurrence's hash.
-    const links = await tx.query<{ source_key: string; content_hash: string; gone: boolean }>(
-      `select source_key, content_hash, gone_at is not null as gone from source_link
-        where connector_id = $1 and stream = $2 and source_key = any($3::text[])`,
-      [connectorId, name, chunk.map((r) => r.key)],
-    );
-    const known = new Map(links.map((l) => [l.source_key, l]));
-    const unchangedKeys: string[] = [];
-    const toMerge: Array<{ index: number; record: MappedRecord }> = [];
-    const rejected: Array<{ index: number; failures: ValidationFailure[] }> = [];
-    chunk.forEach((r, index) => {
-      const link = known.get(r.key);
-      if (link && !link.gone && link.content_hash === hashes[index]) {
-        unchangedKeys.push(r.key);
-        return;
-      }
-      const mapped = mapRecord(s.compiled, r.data, s.regions, s.today);
-      if (!mapped.ok) {
-        rejected.push({ index, failures: mapped.failures });
-        return;
-      }
-      const keyFailure = naturalKeyFailure(s.compiled.dataSet, mapped.record);
-      if (keyFailure) rejected.push({ index, failures: [keyFailure] });
-      else toMerge.push({ index, record: mapped.record });
-    });
     counters.unchanged += unchangedKeys.length;
     if (unchangedKeys.length) {
       await tx.query(
@@ -411,25 +444,40 @@ export async function executeRun(
     };
     const state = await streamStart(em, connector, run.checkpoint as Record<string, StreamState>, stream);
     let chunk: SourceRecord[] = [];
+    // Chunks commit one at a time, in order; the next one is read and prepared while one commits.
+    let committing: Promise<void> = Promise.resolve();
+    let inFlight: ReadonlySet<string> = new Set();
     const flush = async () => {
       if (!chunk.length) return;
-      const added = await commitChunk(em, s, chunk);
+      const records = chunk;
       chunk = [];
-      for (const k of Object.keys(added) as Array<keyof RunCounters>) totals[k] += added[k];
-      await options.onProgress?.({ ...totals });
+      const prepared = await prepareChunk(em, s, records, inFlight);
+      await committing;
+      inFlight = new Set(records.map((r) => r.key));
+      committing = commitChunk(em, s, prepared).then(async (added) => {
+        for (const k of Object.keys(added) as Array<keyof RunCounters>) totals[k] += added[k];
+        await options.onProgress?.({ ...totals });
+      });
+      committing.catch(() => undefined); // seen by the next flush or at the end of the stream
     };
-    for await (const record of source.read(config, {
-      stream: stream.stream,
-      mode: stream.mode,
-      cursorField: stream.cursorField,
-      state,
-      signal: options.signal,
-    })) {
-      chunk.push(record);
-      if (chunk.length >= stream.chunkSize) await flush();
-      if (options.signal?.aborted) break;
+    try {
+      for await (const record of source.read(config, {
+        stream: stream.stream,
+        mode: stream.mode,
+        cursorField: stream.cursorField,
+        state,
+        signal: options.signal,
+      })) {
+        chunk.push(record);
+        if (chunk.length >= stream.chunkSize) await flush();
+        if (options.signal?.aborted) break;
+      }
+      await flush();
+    } finally {
+      // Whatever stops the read, the chunk being committed ends first: a retry resumes from a settled run.
+      await committing.catch(() => undefined);
     }
-    await flush();
+    await committing;
     if (options.signal?.aborted)
       throw new ConnectorError('transient', 'ABORTED', 'the run was stopped before its end');
 

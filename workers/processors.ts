@@ -2,6 +2,7 @@ import { type Job, UnrecoverableError } from 'bullmq';
 import { queueRun } from '../connectors/connector.service';
 import type { SecretKey } from '../connectors/secrets';
 import { executeRun, failRun, isTransient, type RunCounters } from '../connectors/sync';
+import { ensureAuditPartitions } from '../schema/audit/read-audit.service';
 import type { MikroORM } from '../schema/db/orm';
 import { verifyRegionTree } from '../schema/regions/region.service';
 import { DomainError } from '../schema/runtime/errors';
@@ -54,6 +55,8 @@ export const PROCESSORS: Record<QueueName, Processor> = {
         if (problems.length) logger.error({ problems: problems.slice(0, 20) }, 'region tree is inconsistent');
         return { checked: true, problems };
       }
+      case 'ensure-audit-partitions':
+        return { partitions: await ensureAuditPartitions(orm.em.fork()) };
       default:
         throw new Error(`upkeep: unknown job "${job.name}"`);
     }

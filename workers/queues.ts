@@ -12,6 +12,8 @@ import { requestConnection } from './redis';
 export interface QueueJobs {
   upkeep: {
     'verify-region-tree': { data: Record<string, never>; result: { checked: true; problems: TreeProblem[] } };
+    /** Keeps the read audit's next monthly partitions ready. */
+    'ensure-audit-partitions': { data: Record<string, never>; result: { partitions: string[] } };
   };
   sync: {
     /** Executes (or resumes) a queued run. */
@@ -58,6 +60,7 @@ export function connectorSchedulerId(connector: string): string {
 /** Repeating jobs the workers register at start (idempotent upserts, one schedule cluster-wide). */
 export const SCHEDULES: Array<{ queue: QueueName; id: string; job: string; pattern: string }> = [
   { queue: 'upkeep', id: 'nightly-verify-region-tree', job: 'verify-region-tree', pattern: '0 3 * * *' },
+  { queue: 'upkeep', id: 'nightly-audit-partitions', job: 'ensure-audit-partitions', pattern: '30 3 * * *' },
 ];
 
 /** Runs a Redis call, turning "Redis is not there" into REDIS_UNAVAILABLE for the caller. */

@@ -52,7 +52,7 @@ export type XlsxConfig = z.output<typeof xlsxConfig>;
 interface WorksheetInternals {
   name: string;
   /** The sheet's XML: a temp-file stream when the sheet came before the shared strings in the zip. */
-  iterator: AsyncIterable<unknown> & { destroy?: () => void };
+  iterator: AsyncIterable<unknown> & { destroy?: () => void; on?: (event: 'error', f: () => void) => void };
 }
 
 interface Sheet {
@@ -138,7 +138,12 @@ async function* sheets(file: string): AsyncGenerator<Sheet> {
         },
         canStopEarly: typeof internals.iterator.destroy === 'function',
       };
-      if (!started) internals.iterator.destroy?.();
+      if (!started) {
+        // ExcelJS deletes a skipped sheet's temp file at once, while the stream's open may still be pending:
+        // the ENOENT that follows concerns a file nobody reads, and would otherwise be an uncaught error.
+        internals.iterator.on?.('error', () => undefined);
+        internals.iterator.destroy?.();
+      }
     }
     if (ordinal === 0 && !model()?.sheets) {
       throw new ConnectorError('config', 'NOT_XLSX', `${file} is a zip archive but not an Excel workbook`);

@@ -47,7 +47,7 @@ import { connectorDefinition } from '../resolvers/connectors.resolver';
  * so they never mix with either. Runs are executed by the workers: `run` queues one on the hub's Redis.
  */
 
-interface Session {
+export interface Session {
   config: Config;
   logger: Logger;
   em(): EntityManager;
@@ -85,7 +85,10 @@ function exitWith(error: unknown): never {
 }
 
 /** Opens the database (and Redis when needed), runs the command, closes everything, exits 1 on failure. */
-function command<A extends unknown[]>(redis: Redis, run: (session: Session, ...args: A) => Promise<void>) {
+export function command<A extends unknown[]>(
+  redis: Redis,
+  run: (session: Session, ...args: A) => Promise<void>,
+) {
   return async (...args: A) => {
     let config: Config;
     try {
@@ -123,16 +126,16 @@ function command<A extends unknown[]>(redis: Redis, run: (session: Session, ...a
   };
 }
 
-function print(text = ''): void {
+export function print(text = ''): void {
   process.stdout.write(`${text}\n`);
 }
 
-function printJson(value: unknown): void {
+export function printJson(value: unknown): void {
   print(JSON.stringify(value, null, 2));
 }
 
 /** A plain text table: a header row and aligned columns (widths by characters; CJK text may drift). */
-function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): void {
+export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): void {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => [...r[i]!].length)));
   const line = (r: string[]) =>
@@ -144,7 +147,7 @@ function table(headers: string[], rows: Array<Array<string | number | null | und
   for (const r of cells) print(line(r));
 }
 
-function time(d: Date | null | undefined): string {
+export function time(d: Date | null | undefined): string {
   return d ? d.toISOString().replace('T', ' ').slice(0, 19) : '';
 }
 

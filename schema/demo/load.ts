@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ClientBase, Pool, PoolClient } from 'pg';
+import type { OrganizationKind } from '../organizations/organization.entity';
+import type { PersonRecordKind } from '../people/person-record.entity';
 import { type CopyKind, copyField, copyIn } from './copy';
 import { generateDemoCounty } from './generate';
 import { DEMO_TABLES, type DemoCounty, type DemoCountyOptions, type DemoTable } from './types';
@@ -27,9 +29,25 @@ export interface KnexLike {
   };
 }
 
+/**
+ * Rows of the county the caller brings by other means (the demo's department connectors): they are not
+ * loaded. Rows that other rows point at stay, so that every foreign key the loader resolves still resolves.
+ */
+export interface DemoLeaveOut {
+  /** Person records of these kinds (nothing points at a person record). */
+  personRecordKinds?: readonly PersonRecordKind[];
+  /**
+   * Organisations of these kinds, except those an event party or a thing refers to by credit code: those
+   * links are resolved once, at load, so their organisations are loaded here.
+   */
+  organizationKinds?: readonly OrganizationKind[];
+}
+
 export interface LoadDemoOptions extends DemoCountyOptions {
   /** A county generated beforehand; otherwise one is generated from `seed`, `scale` and `asOf`. */
   county?: DemoCounty;
+  /** Rows not to load (see `DemoLeaveOut`); `rows` in the result counts what was loaded. */
+  leaveOut?: DemoLeaveOut;
   /** Rows per COPY (or JSON) statement. Default 20,000. */
   chunkSize?: number;
   /**
@@ -45,7 +63,7 @@ export interface LoadDemoOptions extends DemoCountyOptions {
 }
 
 export interface DemoLoadResult {
-  /** Rows in the generated county, per table. */
+  /** Rows in the generated county, per table (without those left out). */
   rows: Record<DemoTable, number>;
   /** Rows this load inserted, per table (0 everywhere on a second load of the same county). */
   inserted: Record<DemoTable, number>;
@@ -409,7 +427,7 @@ export async function loadDemoCounty(
   options: LoadDemoOptions = {},
 ): Promise<DemoLoadResult> {
   const started = performance.now();
-  const county = options.county ?? generateDemoCounty(options);
+  const county = withoutLeftOut(options.county ?? generateDemoCounty(options), options.leaveOut);
   const generated = performance.now();
   const chunkSize = options.chunkSize ?? 20_000;
   const transport = options.transport ?? 'copy';
@@ -499,6 +517,23 @@ export async function loadDemoCounty(
     generateMs: Math.round(generated - started),
     loadMs: Math.round(loaded - generated),
     analyzeMs: Math.round(analyzeMs),
+  };
+}
+
+/** The county without the rows `leaveOut` names (the county itself when there are none). */
+export function withoutLeftOut(county: DemoCounty, leaveOut: DemoLeaveOut = {}): DemoCounty {
+  const kinds = new Set<string>(leaveOut.personRecordKinds ?? []);
+  const orgKinds = new Set<string>(leaveOut.organizationKinds ?? []);
+  if (kinds.size === 0 && orgKinds.size === 0) return county;
+  const referenced = new Set<string>();
+  for (const p of county.eventParties) if (p.creditCode) referenced.add(p.creditCode);
+  for (const t of county.things) if (t.ownerCreditCode) referenced.add(t.ownerCreditCode);
+  return {
+    ...county,
+    personRecords: county.personRecords.filter((r) => !kinds.has(r.kind)),
+    organizations: county.organizations.filter(
+      (o) => !orgKinds.has(o.kind) || (o.creditCode !== null && referenced.has(o.creditCode)),
+    ),
   };
 }
 

@@ -59,6 +59,8 @@ const envSchema = z.object({
   GRIDHUB_SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   GRIDHUB_REDIS_SERVER_BIN: z.string().trim().min(1).default('redis-server'),
   GRIDHUB_WORKER_CONCURRENCY: integer(1, 1000).default(5),
+  GRIDHUB_JOB_LOCK_MS: integer(500, 3_600_000).default(30_000),
+  GRIDHUB_READ_AUDIT: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
   GRIDHUB_SECRET_KEY: z
     .string()
     .trim()
@@ -91,6 +93,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   redisServerBin: string;
   workerConcurrency: number;
+  /** BullMQ's job lock: how long a killed worker's job stays locked before another worker takes it over. */
+  jobLockMs: number;
+  /** The read audit; `off` exists only so a benchmark can measure what the audit costs. */
+  readAudit: boolean;
   /** Redis key prefix of the queues, so several hubs can share one Redis. */
   queuePrefix: string;
   /** Key that encrypts connectors' secrets; unset = a key file created in `dataDir`. */
@@ -136,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     shutdownTimeoutMs: e.GRIDHUB_SHUTDOWN_TIMEOUT_MS,
     redisServerBin: e.GRIDHUB_REDIS_SERVER_BIN,
     workerConcurrency: e.GRIDHUB_WORKER_CONCURRENCY,
+    jobLockMs: e.GRIDHUB_JOB_LOCK_MS,
+    readAudit: e.GRIDHUB_READ_AUDIT === 'on',
     queuePrefix: e.GRIDHUB_QUEUE_PREFIX,
     secretKey: e.GRIDHUB_SECRET_KEY,
   };
@@ -157,6 +165,8 @@ export const CONFIG_HELP: Record<keyof z.infer<typeof envSchema>, string> = {
   GRIDHUB_SHUTDOWN_TIMEOUT_MS: 'how long in-flight requests and jobs may finish on stop (default 10000)',
   GRIDHUB_REDIS_SERVER_BIN: 'redis-server binary for the embedded Redis (default: from PATH)',
   GRIDHUB_WORKER_CONCURRENCY: 'jobs one worker process runs at once per queue (default 5)',
+  GRIDHUB_JOB_LOCK_MS: "job lock; a dead worker's job is taken over after about this long (default 30000)",
+  GRIDHUB_READ_AUDIT: 'on (default) or off; off is for benchmarks only and is logged as a warning at start',
   GRIDHUB_SECRET_KEY:
     "64 hex digits encrypting connectors' passwords and tokens (default: <data>/secret.key)",
   GRIDHUB_QUEUE_PREFIX: 'Redis key prefix of the job queues, for hubs sharing a Redis (default gridhub)',
