@@ -1,33 +1,86 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Caller } from '../schema/access/credentials.service';
+import {
+  combinePolicies,
+  type EffectivePolicy,
+  GOVERNED_TYPES,
+  type GovernedType,
+  type RowFilter,
+  type ScopeContext,
+  type SensitiveField,
+  type SqlFragment,
+  scopeSql,
+} from '../schema/access/policy';
+import { effectivePolicy } from '../schema/access/policy.service';
+import type { Scope } from '../schema/access/scope';
 import { type DataSetEntity, dataSet, type FieldSpec } from '../schema/datasets';
 import { maskCitizenId, maskPhone } from '../schema/identifiers';
-import { DomainError } from '../schema/runtime/errors';
+import { getRegionCached } from '../schema/regions/region.service';
+import { ADMIN_FIELDS } from './resolvers/access.resolver';
 
-/** Fields that are personal data in the clear; each is masked unless the caller may see it. */
-export type SensitiveField = 'idNumber' | 'name' | 'phone' | 'address' | 'birthDate' | 'documentNumber';
+export type { SensitiveField };
 
 /**
- * The one place resolvers ask what a caller may see. Until credentials and policies exist (the access issue),
- * every caller is `anonymous` and sees personal fields masked: ID numbers 6 + 4, phones 3 + 4, names as the
- * surname and *, addresses cut to the first six characters, birth dates to the year.
+ * The one place the gateway asks what a caller may see, built per request from the caller's roles: which
+ * root fields it may call and which fields of each type it may read (the schema guard in ./guard.ts asks
+ * here), which rows (as SQL predicates the services add to every statement: it is the request's Scope),
+ * which personal fields in the clear (the rest masked: ID numbers 6 + 4, phones 3 + 4, names as the surname
+ * and *, addresses cut to six characters, birth dates to the year), its page cap and whether it may read
+ * aggregates.
  */
-export class Access {
+export class Access implements Scope {
+  private readonly scopes = new Map<string, SqlFragment>();
+
   constructor(
-    readonly principal: string,
-    readonly role: string | null,
-    private readonly clear: ReadonlySet<SensitiveField>,
+    readonly caller: Caller | null,
+    readonly policy: EffectivePolicy,
+    private readonly scopeContext: ScopeContext,
+    private readonly today: string,
   ) {}
 
-  static anonymous(): Access {
-    return new Access('anonymous', null, new Set());
+  /** No key: the `anonymous` role's policy (by default, reference data only). */
+  static anonymous(policy: EffectivePolicy = combinePolicies([])): Access {
+    return new Access(null, policy, { unitPath: null, pathOf: () => null }, chinaToday());
+  }
+
+  get principal(): string {
+    return this.caller?.principal ?? 'anonymous';
+  }
+
+  get role(): string | null {
+    return this.policy.roles.join(',') || null;
+  }
+
+  where(type: GovernedType, alias: string): SqlFragment {
+    const key = `${type}/${alias}`;
+    let fragment = this.scopes.get(key);
+    if (!fragment) {
+      fragment = scopeSql(this.policy, type, alias, this.scopeContext, this.today);
+      this.scopes.set(key, fragment);
+    }
+    return fragment;
+  }
+
+  mayCall(rootField: string): boolean {
+    if (ADMIN_FIELDS.has(rootField) && !this.policy.admin) return false;
+    return this.policy.rootFields === '*' || this.policy.rootFields.has(rootField);
+  }
+
+  /** Whether the caller may read `field` of `type`; types without a policy of their own are open. */
+  mayRead(type: string, field: string): boolean {
+    if (!GOVERNED.has(type)) return true;
+    const rule = this.policy.types[type as GovernedType];
+    if (!rule) return false;
+    return rule.fields === '*' || rule.fields.has(field);
   }
 
   sees(field: SensitiveField): boolean {
-    return this.clear.has(field);
+    return this.policy.clear.has(field);
   }
 
   /** Fields this caller reads in the clear, for the audit entry. */
   clearFields(): SensitiveField[] {
-    return [...this.clear];
+    return [...this.policy.clear];
   }
 
   show(field: SensitiveField, value: string | null | undefined): string | null {
@@ -48,6 +101,36 @@ export class Access {
         return value.length > 4 ? `${'*'.repeat(value.length - 4)}${value.slice(-4)}` : '****';
     }
   }
+}
+
+const GOVERNED = new Set<string>(GOVERNED_TYPES);
+
+function chinaToday(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** Builds the request's Access: the caller's roles (or `anonymous`), combined, with its unit's path. */
+export async function accessFor(em: EntityManager, caller: Caller | null): Promise<Access> {
+  const policy = await effectivePolicy(em, caller ? caller.roles : ['anonymous']);
+  const unitPath = caller?.unitCode
+    ? ((await getRegionCached(em, caller.unitCode).catch(() => null))?.path ?? null)
+    : null;
+  const paths = new Map<string, string | null>();
+  for (const code of unitCodesOf(policy))
+    paths.set(code, (await getRegionCached(em, code).catch(() => null))?.path ?? null);
+  return new Access(caller, policy, { unitPath, pathOf: (code) => paths.get(code) ?? null }, chinaToday());
+}
+
+/** Units named by fixed-unit row filters, resolved once per request. */
+function unitCodesOf(policy: EffectivePolicy): string[] {
+  const codes: string[] = [];
+  const walk = (f: RowFilter) => {
+    if ('unit' in f) codes.push(f.unit);
+    else if ('and' in f) f.and.forEach(walk);
+    else if ('or' in f) f.or.forEach(walk);
+  };
+  for (const rule of Object.values(policy.types)) if (rule) walk(rule.rows);
+  return codes;
 }
 
 /** Which masking rule a data-set field's values need, if any: by type first, then by what the label names. */
@@ -116,20 +199,4 @@ export class ReadLog {
       .filter(([, ids]) => ids.size)
       .map(([recordType, ids]) => ({ recordType, ids: [...ids] }));
   }
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
-/**
- * Operator actions (registering and running connectors, reading and fixing quarantined records, which hold
- * personal data as the source sent it) until principals and API keys exist: allowed to callers on this
- * machine only. The one place that rule lives; the access issue replaces it with a role check.
- */
-export function requireOperator(caller: { clientAddress: string | null }): void {
-  if (caller.clientAddress && LOOPBACK.has(caller.clientAddress)) return;
-  throw new DomainError(
-    'FORBIDDEN',
-    'Operator access requires a local caller (127.0.0.1 or ::1) until API keys exist',
-    { rule: 'operator access: loopback only' },
-  );
 }

@@ -41,8 +41,9 @@ export interface GatewayPageRequest extends PageRequest {
 export function pageRequest(
   first: number | null | undefined,
   after: string | null | undefined,
+  cap = MAX_PAGE_SIZE,
 ): GatewayPageRequest {
-  const requested = first ?? DEFAULT_PAGE_SIZE;
+  const requested = first ?? Math.min(DEFAULT_PAGE_SIZE, cap);
   if (!Number.isInteger(requested) || requested < 0) {
     throw new DomainError(
       'BAD_PAGE_SIZE',
@@ -54,9 +55,9 @@ export function pageRequest(
     );
   }
   return {
-    first: Math.min(requested, MAX_PAGE_SIZE),
+    first: Math.min(requested, cap),
     afterId: decodeCursor(after),
-    cappedFrom: requested > MAX_PAGE_SIZE ? requested : null,
+    cappedFrom: requested > cap ? requested : null,
   };
 }
 
@@ -124,12 +125,15 @@ export function requestPage(
   field: string,
   first: number | null | undefined,
   after: string | null | undefined,
+  /** The caller's row-fetch cap (its policy's), never above the hub's own. */
+  cap = MAX_PAGE_SIZE,
 ): PageRequest {
-  const page = pageRequest(first, after);
+  const limit = Math.min(cap, MAX_PAGE_SIZE);
+  const page = pageRequest(first, after, limit);
   if (page.cappedFrom !== null) {
     notices.push({
-      message: `${field}: first=${page.cappedFrom} is over the cap of ${MAX_PAGE_SIZE}; ${MAX_PAGE_SIZE} returned`,
-      extensions: { code: 'PAGE_SIZE_CAPPED', field: 'first', rule: `first ≤ ${MAX_PAGE_SIZE}` },
+      message: `${field}: first=${page.cappedFrom} is over the cap of ${limit}; ${limit} returned`,
+      extensions: { code: 'PAGE_SIZE_CAPPED', field: 'first', rule: `first ≤ ${limit}` },
     });
   }
   return page;

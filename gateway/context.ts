@@ -20,6 +20,8 @@ export interface GatewayContext {
   access: Access;
   /** Personal records returned by this request, written to the read audit before the response leaves. */
   readLog: ReadLog;
+  /** The declared purpose of the request (X-Purpose header), recorded in the read audit. */
+  purpose: string | null;
   /** Non-fatal notices (a capped page size…) added to the response's errors. */
   notices: GraphQLFormattedError[];
 }

@@ -3,6 +3,8 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { RequestHandler } from 'express';
 
 export const FIRST_QUERY = `# gridhub — the county's governance tree. Press ▶ to run.
+# Anyone may read the tree; everything else (and the schema docs) needs your API key, entered under
+# Headers below as {"Authorization": "Bearer ghk_…"}.
 query Township {
   region(code: "620725101") {
     code
@@ -29,6 +31,8 @@ export function graphiqlHandler(endpoint: string): RequestHandler {
           title: 'gridhub GraphQL',
           defaultQuery: FIRST_QUERY,
           subscriptionsProtocol: 'SSE',
+          // API keys typed into the headers editor must not stay behind in the browser's storage.
+          shouldPersistHeaders: false,
         }),
       );
       return { html, gzip: gzipSync(html) };

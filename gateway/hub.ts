@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { loadSecretKey } from '../connectors/secrets';
+import { ensureDemoPrincipals } from '../schema/access/demo-principals';
 import { startEmbeddedPostgres } from '../schema/db/embedded-postgres';
 import { initORM, type MikroORM, migrate } from '../schema/db/orm';
-import { seedDemoCounty } from '../schema/demo/seed';
 import { type Config, redactUrl } from '../schema/runtime/config';
 import { StartupError } from '../schema/runtime/errors';
 import type { Logger } from '../schema/runtime/logger';
@@ -11,6 +11,7 @@ import { HUB_ENTITIES } from '../workers/entities';
 import { QueueRegistry } from '../workers/queues';
 import { requestConnection, startEmbeddedRedis, waitForRedis } from '../workers/redis';
 import { type RunningWorkers, startWorkers } from '../workers/worker';
+import { startDemoCounty } from './demo/front-door';
 import { type RunningGateway, startGateway } from './server';
 
 /** Resources released in reverse order of acquisition when the hub stops or start-up fails midway. */
@@ -139,17 +140,26 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
 
     const applied = await infrastructure.migrate();
     logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+    const secretKey = loadSecretKey(config.secretKey, config.dataDir);
     if (config.demo) {
-      await seedDemoCounty(
-        orm.em.fork(),
-        { scale: config.demoScale, embedded: infrastructure.embeddedDatabase },
+      // Through the front door: simulated departments, read by their connectors (the simulator stays up, on
+      // the stack, so operators can run the connectors again).
+      await startDemoCounty({
+        em: () => orm.em.fork(),
+        scale: config.demoScale,
+        dataDir: config.dataDir,
+        databaseUrl: infrastructure.databaseUrl,
+        embedded: infrastructure.embeddedDatabase,
+        secretKey,
         logger,
-      );
+        resources: stack,
+      });
+      // Someone trying the demo needs keys to call with: an administrator and three example partners.
+      await ensureDemoPrincipals(orm.em.fork(), config.dataDir, logger);
     }
 
     const queues = new QueueRegistry(redisUrl, config.queuePrefix);
     stack.push('queues', () => queues.close());
-    const secretKey = loadSecretKey(config.secretKey, config.dataDir);
 
     let workers: RunningWorkers | undefined;
     if (options.workers) {
@@ -158,6 +168,7 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
         registry: queues,
         concurrency: config.workerConcurrency,
         closeTimeoutMs: config.shutdownTimeoutMs,
+        lockDurationMs: config.jobLockMs,
         orm,
         logger,
         secretKey,

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import type { Scope } from '../schema/access/scope';
 import { Provenance, type ProvenanceData } from '../schema/common/provenance';
 import { rowsWhereIn, runSql, sqlArray } from '../schema/common/rows';
 import { Event } from '../schema/events/event.entity';
@@ -91,7 +92,7 @@ export async function provenanceOf(
  * Per-request batching: every nested field of one query level costs one SQL statement, however many parent
  * rows the page holds (a test counts them).
  */
-export function createLoaders(em: EntityManager) {
+export function createLoaders(em: EntityManager, scope: Scope) {
   return {
     provenance: provenanceLoader(em),
     regionByCode: byKey<Region>(
@@ -100,29 +101,29 @@ export function createLoaders(em: EntityManager) {
     ),
     regionChildren: grouped((codes) => childrenByParent(em, codes)),
     householdById: byKey<Household>(
-      (ids) => rowsWhereIn(em, Household, 'id', 'bigint', ids),
+      (ids) => rowsWhereIn(em, Household, 'id', 'bigint', ids, 'id', scope.where('Household', 't')),
       (h) => h.id,
     ),
     personById: byKey<Person>(
-      (ids) => rowsWhereIn(em, Person, 'id', 'bigint', ids),
+      (ids) => rowsWhereIn(em, Person, 'id', 'bigint', ids, 'id', scope.where('Person', 't')),
       (p) => p.id,
     ),
     organizationById: byKey<Organization>(
-      (ids) => rowsWhereIn(em, Organization, 'id', 'bigint', ids),
+      (ids) => rowsWhereIn(em, Organization, 'id', 'bigint', ids, 'id', scope.where('Organization', 't')),
       (o) => o.id,
     ),
     placeById: byKey<Place>(
-      (ids) => rowsWhereIn(em, Place, 'id', 'bigint', ids),
+      (ids) => rowsWhereIn(em, Place, 'id', 'bigint', ids, 'id', scope.where('Place', 't')),
       (p) => p.id,
     ),
     eventById: byKey<Event>(
-      (ids) => rowsWhereIn(em, Event, 'id', 'bigint', ids),
+      (ids) => rowsWhereIn(em, Event, 'id', 'bigint', ids, 'id', scope.where('Event', 't')),
       (e) => e.id,
     ),
-    householdMembers: grouped((ids) => membersByHousehold(em, ids)),
-    personRecords: grouped((ids) => recordsByPerson(em, ids)),
-    personEvents: grouped((ids) => eventsByParty(em, 'person', ids)),
-    organizationEvents: grouped((ids) => eventsByParty(em, 'organization', ids)),
+    householdMembers: grouped((ids) => membersByHousehold(em, scope, ids)),
+    personRecords: grouped((ids) => recordsByPerson(em, scope, ids)),
+    personEvents: grouped((ids) => eventsByParty(em, scope, 'person', ids)),
+    organizationEvents: grouped((ids) => eventsByParty(em, scope, 'organization', ids)),
     eventParties: grouped((ids) => partiesByEvent(em, ids)),
     eventSteps: grouped((ids) => stepsByEvent(em, ids)),
     eventSupervisions: grouped((ids) => supervisionsByEvent(em, ids)),

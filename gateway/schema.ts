@@ -1,5 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { guardSchema } from './guard';
+import { AccessResolver } from './resolvers/access.resolver';
 import { CodeTableResolver } from './resolvers/codes.resolver';
 import { ConnectorResolver, QuarantineResolver, SyncRunResolver } from './resolvers/connectors.resolver';
 import { CountsResolver } from './resolvers/counts.resolver';
@@ -28,9 +30,13 @@ export const RESOLVERS = [
   ConnectorResolver,
   SyncRunResolver,
   QuarantineResolver,
+  AccessResolver,
 ] as const;
 
-/** The partner-facing schema; `schema.graphql` beside this file is its committed, printed form. */
-export function buildGatewaySchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false });
+/**
+ * The partner-facing schema, every root field and governed field behind the access guard (./guard.ts);
+ * `schema.graphql` beside this file is its committed, printed form.
+ */
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
+  return guardSchema(await buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false }));
 }

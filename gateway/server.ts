@@ -9,19 +9,22 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Request } from 'express';
+import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
 import type { SecretKey } from '../connectors/secrets';
+import { AuthenticationError, authenticate } from '../schema/access/credentials.service';
 import type { MikroORM } from '../schema/db/orm';
 import type { Config } from '../schema/runtime/config';
 import type { Logger } from '../schema/runtime/logger';
 import type { QueueRegistry } from '../workers/queues';
-import { Access, ReadLog } from './access';
+import { type Access, accessFor, ReadLog } from './access';
 import { readAuditPlugin } from './audit';
 import type { GatewayContext } from './context';
 import { createErrorFormatter } from './errors';
 import { graphiqlHandler } from './graphiql';
 import { checkReadiness } from './health';
+import { limitsPlugin } from './limits';
 import { createLoaders } from './loaders';
 import { createMetrics } from './metrics';
 import { buildGatewaySchema } from './schema';
@@ -45,6 +48,44 @@ export interface RunningGateway {
 }
 
 export const GRAPHQL_PATH = '/graphql';
+
+/** The X-Purpose header: plain text, or percent-encoded UTF-8 (how Chinese text travels in a header). */
+function declaredPurpose(header: string | string[] | undefined): string | null {
+  if (typeof header !== 'string' || !header.trim()) return null;
+  let text = header.trim();
+  try {
+    text = decodeURIComponent(text);
+  } catch {
+    // not percent-encoded: kept as sent
+  }
+  return text.slice(0, 200);
+}
+
+/**
+ * The caller of a request: an API key in `Authorization: Bearer …` (or `X-Api-Key`) names a principal and its
+ * roles; no key is the `anonymous` role (by default reference data only); a bad, revoked or expired key is
+ * refused with 401 UNAUTHENTICATED, never downgraded to anonymous.
+ */
+async function authenticateRequest(em: GatewayContext['em'], req: Request): Promise<Access> {
+  const header = req.headers.authorization;
+  const presented =
+    typeof header === 'string' && /^bearer\s+/i.test(header)
+      ? header.replace(/^bearer\s+/i, '').trim()
+      : typeof req.headers['x-api-key'] === 'string'
+        ? req.headers['x-api-key'].trim()
+        : null;
+  if (!presented) return accessFor(em, null);
+  try {
+    return await accessFor(em, await authenticate(em, presented));
+  } catch (error) {
+    if (error instanceof AuthenticationError) {
+      throw new GraphQLError(error.message, {
+        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+      });
+    }
+    throw error;
+  }
+}
 const BODY_LIMIT = '1mb';
 
 export async function startGateway({
@@ -55,6 +96,8 @@ export async function startGateway({
   logger,
   secretKey,
 }: GatewayDeps): Promise<RunningGateway> {
+  if (!config.readAudit)
+    logger.warn('GRIDHUB_READ_AUDIT=off: reads of personal data are NOT audited (benchmarks only)');
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -74,7 +117,8 @@ export async function startGateway({
       // The cache-control plugin wraps every field resolver to read cache hints, which nothing here sets:
       // 10 % of the gateway's CPU on a page of people (tests/bench/RESULTS.md).
       ApolloServerPluginCacheControlDisabled(),
-      readAuditPlugin(orm, logger),
+      limitsPlugin(redis, logger),
+      ...(config.readAudit ? [readAuditPlugin(orm, logger)] : []),
     ],
   });
   await apollo.start();
@@ -121,15 +165,31 @@ export async function startGateway({
       context: async ({ req }) => {
         const em = orm.em.fork() as GatewayContext['em'];
         const requestId = String((req as Request & { id?: unknown }).id ?? randomUUID());
+        const access = await authenticateRequest(em, req);
+        const size = Number(req.headers['content-length'] ?? 0);
+        if (size > access.policy.limits.bodyBytes) {
+          throw new GraphQLError(
+            `The request body is ${size} bytes; your limit is ${access.policy.limits.bodyBytes}`,
+            {
+              extensions: {
+                code: 'BODY_LIMIT',
+                limit: access.policy.limits.bodyBytes,
+                http: { status: 413 },
+              },
+            },
+          );
+        }
+        const purpose = declaredPurpose(req.headers['x-purpose']);
         return {
           requestId,
           clientAddress: req.ip ?? null,
           em,
-          loaders: createLoaders(em),
+          loaders: createLoaders(em, access),
+          purpose,
           queues,
           secretKey,
           logger: logger.child({ requestId }),
-          access: Access.anonymous(),
+          access,
           readLog: new ReadLog(),
           notices: [],
         };

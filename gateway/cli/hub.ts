@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../../schema/runtime/logger';
 import { type HubOptions, openInfrastructure, Stack, startHub } from '../hub';
 import { buildGatewaySchema } from '../schema';
 import { HUB_VERSION } from '../version';
+import { registerAccessCommands } from './access';
 import { registerConnectorCommands } from './connectors';
 
 /** Runs a command with the parsed config and a logger; known failures print one line, not a stack. */
@@ -209,5 +210,6 @@ program
   );
 
 registerConnectorCommands(program);
+registerAccessCommands(program);
 
 program.parseAsync(process.argv).catch((error) => fail(error));

@@ -45,15 +45,13 @@ import { queryRows } from '../../schema/common/rows';
 import { DomainError } from '../../schema/runtime/errors';
 import { SYNC_JOB_OPTIONS } from '../../workers/queues';
 import { syncConnectorSchedules } from '../../workers/schedules';
-import { requireOperator } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
 
 /**
  * The operators' API for connectors: source types and their specs, registering and changing connectors
  * (secrets write-only), check / discover / run, the runs' reports, and the quarantine (correct, replay,
- * discard). Until API keys exist, every mutation and every read of raw source records is for local callers
- * only (`requireOperator`).
+ * discard). Who may call each operation is the caller's policy (root fields; by default admin and it_office).
  */
 
 @ObjectType({ simpleResolvers: true, description: 'A kind of department system the hub can read' })
@@ -298,7 +296,6 @@ export class ConnectorResolver {
     @Arg('input', () => ConnectorInput) input: ConnectorInput,
     @Ctx() ctx: GatewayContext,
   ): Promise<Connector> {
-    requireOperator(ctx);
     const connector = await createConnector(ctx.em, ctx.secretKey, connectorDefinition(null, { ...input }));
     await applySchedules(ctx);
     return connector;
@@ -312,7 +309,6 @@ export class ConnectorResolver {
     @Arg('input', () => ConnectorUpdateInput) input: ConnectorUpdateInput,
     @Ctx() ctx: GatewayContext,
   ): Promise<Connector> {
-    requireOperator(ctx);
     const existing = await getConnector(ctx.em, name);
     const connector = await updateConnector(
       ctx.em,
@@ -331,7 +327,6 @@ export class ConnectorResolver {
     @Arg('name', () => String) name: string,
     @Ctx() ctx: GatewayContext,
   ): Promise<boolean> {
-    requireOperator(ctx);
     await getConnector(ctx.em, name);
     const deleted = await deleteConnector(ctx.em, name);
     await applySchedules(ctx);
@@ -343,7 +338,6 @@ export class ConnectorResolver {
     @Arg('name', () => String) name: string,
     @Ctx() ctx: GatewayContext,
   ): Promise<ConnectorCheck> {
-    requireOperator(ctx);
     return checkOf(await checkConnector(ctx.em, ctx.secretKey, name));
   }
 
@@ -351,9 +345,7 @@ export class ConnectorResolver {
   async checkConnectorConfig(
     @Arg('sourceType', () => String) sourceType: string,
     @Arg('config', () => GraphQLJSONObject) config: Record<string, unknown>,
-    @Ctx() ctx: GatewayContext,
   ): Promise<ConnectorCheck> {
-    requireOperator(ctx);
     return checkOf(await checkConfig(sourceType, config));
   }
 
@@ -362,7 +354,6 @@ export class ConnectorResolver {
     @Arg('name', () => String) name: string,
     @Ctx() ctx: GatewayContext,
   ): Promise<SourceCatalog> {
-    requireOperator(ctx);
     try {
       return await discoverConnector(ctx.em, ctx.secretKey, name);
     } catch (error) {
@@ -381,7 +372,6 @@ export class ConnectorResolver {
     @Arg('name', () => String) name: string,
     @Ctx() ctx: GatewayContext,
   ): Promise<QueuedRun> {
-    requireOperator(ctx);
     const { run, resumed } = await queueRun(ctx.em, name, 'manual');
     try {
       await ctx.queues.add(
@@ -450,8 +440,7 @@ export class QuarantineResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<QuarantinedRecord>> {
-    requireOperator(ctx);
-    const page = requestPage(ctx.notices, 'quarantine', first, after);
+    const page = requestPage(ctx.notices, 'quarantine', first, after, ctx.access.policy.rowCap);
     const result = await listQuarantine(ctx.em, {
       connector,
       status,
@@ -477,7 +466,6 @@ export class QuarantineResolver {
     before: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<MergeConflict[]> {
-    requireOperator(ctx);
     if (before) checkId(before, 'INVALID_ID', 'merge conflict');
     const conflicts = await listConflicts(ctx.em, {
       targetType,
@@ -501,7 +489,6 @@ export class QuarantineResolver {
     @Arg('corrected', () => GraphQLJSONObject) corrected: Record<string, unknown>,
     @Ctx() ctx: GatewayContext,
   ): Promise<QuarantinedRecord> {
-    requireOperator(ctx);
     const entry = await correctQuarantined(ctx.em, id, corrected);
     ctx.readLog.saw('QuarantinedRecord', [entry.id]);
     return entry;
@@ -516,7 +503,6 @@ export class QuarantineResolver {
     @Arg('connector', () => String, { nullable: true }) connector: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ReplayResult> {
-    requireOperator(ctx);
     const report = await replayQuarantined(ctx.em, { ids, connector });
     ctx.readLog.saw(
       'QuarantinedRecord',
@@ -531,7 +517,6 @@ export class QuarantineResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() ctx: GatewayContext,
   ): Promise<QuarantinedRecord> {
-    requireOperator(ctx);
     const entry = await discardQuarantined(ctx.em, id, reason);
     ctx.readLog.saw('QuarantinedRecord', [entry.id]);
     return entry;

@@ -1,6 +1,8 @@
 import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
+import type { GovernedType } from '../../schema/access/policy';
 import { type Countable, countByRegionLevel } from '../../schema/common/counts';
 import { Region, RegionLevel } from '../../schema/regions/region.entity';
+import { DomainError } from '../../schema/runtime/errors';
 import type { GatewayContext } from '../context';
 
 export enum CountCategory {
@@ -15,6 +17,17 @@ export enum CountCategory {
 }
 
 registerEnumType(CountCategory, { name: 'CountCategory', description: 'What to count' });
+
+const COUNTED_TYPE: Record<CountCategory, GovernedType> = {
+  [CountCategory.PEOPLE]: 'Person',
+  [CountCategory.HOUSEHOLDS]: 'Household',
+  [CountCategory.PERSON_RECORDS]: 'PersonRecord',
+  [CountCategory.PLACES]: 'Place',
+  [CountCategory.ORGANIZATIONS]: 'Organization',
+  [CountCategory.EVENTS]: 'Event',
+  [CountCategory.THINGS]: 'Thing',
+  [CountCategory.SITUATIONS]: 'Situation',
+};
 
 @ObjectType({
   simpleResolvers: true,
@@ -35,9 +48,20 @@ export class CountsResolver {
     @Arg('category', () => CountCategory) category: CountCategory,
     @Arg('groupBy', () => RegionLevel) groupBy: RegionLevel,
     @Arg('regionCode', () => String, { nullable: true }) regionCode: string | null,
-    @Ctx() { em, loaders }: GatewayContext,
+    @Ctx() { em, loaders, access }: GatewayContext,
   ): Promise<RegionCount[]> {
-    const rows = await countByRegionLevel(em, category as Countable, groupBy, regionCode);
+    if (!access.policy.aggregates) {
+      throw new DomainError(
+        'FORBIDDEN',
+        `Not permitted: your role(s) (${access.role ?? 'anonymous'}) may not read aggregates`,
+        {
+          permission: 'aggregates',
+        },
+      );
+    }
+    // Counted under the reader's row scope: a hidden row is not counted either.
+    const scope = access.where(COUNTED_TYPE[category], 't');
+    const rows = await countByRegionLevel(em, category as Countable, groupBy, regionCode, scope);
     const regions = await Promise.all(rows.map((r) => loaders.regionByCode.load(r.regionCode)));
     return rows.flatMap((r, i) => (regions[i] ? [{ region: regions[i]!, count: r.count }] : []));
   }

@@ -34,8 +34,8 @@ export class EventFilterInput {
 @Resolver(() => Event)
 export class EventResolver {
   @Query(() => Event)
-  event(@Arg('id', () => ID) id: string, @Ctx() { em }: GatewayContext): Promise<Event> {
-    return getEvent(em, id);
+  event(@Arg('id', () => ID) id: string, @Ctx() { em, access }: GatewayContext): Promise<Event> {
+    return getEvent(em, access, id);
   }
 
   @Query(() => EventConnection)
@@ -46,7 +46,12 @@ export class EventResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<Event>> {
     return toConnection(
-      await listEvents(ctx.em, filter ?? {}, requestPage(ctx.notices, 'events', first, after)),
+      await listEvents(
+        ctx.em,
+        ctx.access,
+        filter ?? {},
+        requestPage(ctx.notices, 'events', first, after, ctx.access.policy.rowCap),
+      ),
     );
   }
 

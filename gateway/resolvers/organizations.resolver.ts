@@ -25,8 +25,8 @@ export class OrganizationFilterInput {
 @Resolver(() => Organization)
 export class OrganizationResolver {
   @Query(() => Organization, { description: 'One organisation by its unified social credit code (GB 32100)' })
-  organization(@Arg('creditCode', () => String) creditCode: string, @Ctx() { em }: GatewayContext) {
-    return getOrganizationByCreditCode(em, creditCode);
+  organization(@Arg('creditCode', () => String) creditCode: string, @Ctx() { em, access }: GatewayContext) {
+    return getOrganizationByCreditCode(em, access, creditCode);
   }
 
   @Query(() => OrganizationConnection)
@@ -37,7 +37,12 @@ export class OrganizationResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<Organization>> {
     return toConnection(
-      await listOrganizations(ctx.em, filter ?? {}, requestPage(ctx.notices, 'organizations', first, after)),
+      await listOrganizations(
+        ctx.em,
+        ctx.access,
+        filter ?? {},
+        requestPage(ctx.notices, 'organizations', first, after, ctx.access.policy.rowCap),
+      ),
     );
   }
 

@@ -50,7 +50,7 @@ export class PersonResolver {
     description: 'One person by citizen ID number (the full number; it is answered masked)',
   })
   async person(@Arg('idNumber', () => String) idNumber: string, @Ctx() ctx: GatewayContext): Promise<Person> {
-    const person = await getPersonByIdNumber(ctx.em, idNumber);
+    const person = await getPersonByIdNumber(ctx.em, ctx.access, idNumber);
     ctx.readLog.saw('Person', [person.id]);
     return person;
   }
@@ -62,7 +62,12 @@ export class PersonResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<Person>> {
-    const page = await listPeople(ctx.em, filter ?? {}, requestPage(ctx.notices, 'people', first, after));
+    const page = await listPeople(
+      ctx.em,
+      ctx.access,
+      filter ?? {},
+      requestPage(ctx.notices, 'people', first, after, ctx.access.policy.rowCap),
+    );
     ctx.readLog.saw(
       'Person',
       page.nodes.map((p) => p.id),

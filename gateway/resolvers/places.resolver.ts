@@ -21,8 +21,8 @@ export class PlaceFilterInput {
 @Resolver(() => Place)
 export class PlaceResolver {
   @Query(() => Place, { description: 'One place by its code' })
-  place(@Arg('code', () => String) code: string, @Ctx() { em }: GatewayContext) {
-    return getPlaceByCode(em, code);
+  place(@Arg('code', () => String) code: string, @Ctx() { em, access }: GatewayContext) {
+    return getPlaceByCode(em, access, code);
   }
 
   @Query(() => PlaceConnection)
@@ -33,7 +33,12 @@ export class PlaceResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<Place>> {
     return toConnection(
-      await listPlaces(ctx.em, filter ?? {}, requestPage(ctx.notices, 'places', first, after)),
+      await listPlaces(
+        ctx.em,
+        ctx.access,
+        filter ?? {},
+        requestPage(ctx.notices, 'places', first, after, ctx.access.policy.rowCap),
+      ),
     );
   }
 

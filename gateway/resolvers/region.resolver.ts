@@ -63,8 +63,9 @@ export class RegionResolver {
   ): Promise<Connection<Person>> {
     const page = await listPeople(
       ctx.em,
+      ctx.access,
       { ...filter, regionCode: region.code },
-      requestPage(ctx.notices, 'people', first, after),
+      requestPage(ctx.notices, 'people', first, after, ctx.access.policy.rowCap),
     );
     ctx.readLog.saw(
       'Person',
@@ -84,8 +85,9 @@ export class RegionResolver {
     return toConnection(
       await listPlaces(
         ctx.em,
+        ctx.access,
         { ...filter, regionCode: region.code },
-        requestPage(ctx.notices, 'places', first, after),
+        requestPage(ctx.notices, 'places', first, after, ctx.access.policy.rowCap),
       ),
     );
   }

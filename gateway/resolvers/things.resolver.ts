@@ -33,8 +33,8 @@ export class SituationFilterInput {
 @Resolver(() => Thing)
 export class ThingResolver {
   @Query(() => Thing, { description: '物: one thing by its code' })
-  thing(@Arg('code', () => String) code: string, @Ctx() { em }: GatewayContext) {
-    return getThingByCode(em, code);
+  thing(@Arg('code', () => String) code: string, @Ctx() { em, access }: GatewayContext) {
+    return getThingByCode(em, access, code);
   }
 
   @Query(() => ThingConnection)
@@ -45,7 +45,12 @@ export class ThingResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<Thing>> {
     return toConnection(
-      await listThings(ctx.em, filter ?? {}, requestPage(ctx.notices, 'things', first, after)),
+      await listThings(
+        ctx.em,
+        ctx.access,
+        filter ?? {},
+        requestPage(ctx.notices, 'things', first, after, ctx.access.policy.rowCap),
+      ),
     );
   }
 
@@ -80,8 +85,8 @@ export class ThingResolver {
 @Resolver(() => Situation)
 export class SituationResolver {
   @Query(() => Situation, { description: '情: one report, survey response or assessment by its code' })
-  situation(@Arg('code', () => String) code: string, @Ctx() { em }: GatewayContext) {
-    return getSituationByCode(em, code);
+  situation(@Arg('code', () => String) code: string, @Ctx() { em, access }: GatewayContext) {
+    return getSituationByCode(em, access, code);
   }
 
   @Query(() => SituationConnection)
@@ -92,7 +97,12 @@ export class SituationResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<Situation>> {
     return toConnection(
-      await listSituations(ctx.em, filter ?? {}, requestPage(ctx.notices, 'situations', first, after)),
+      await listSituations(
+        ctx.em,
+        ctx.access,
+        filter ?? {},
+        requestPage(ctx.notices, 'situations', first, after, ctx.access.policy.rowCap),
+      ),
     );
   }
 

@@ -1,5 +1,6 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { GovernedType, Scope } from '../access/scope';
 import { validateCode } from '../codes';
 import { Region, RegionLevel } from '../regions/region.entity';
 import { getRegionCached } from '../regions/region.service';
@@ -32,6 +33,13 @@ export class Conditions {
     return this;
   }
 
+  /** Adds the reader's row predicate for `type` on `alias` (see schema/access/scope.ts). */
+  scoped(scope: Scope, type: GovernedType, alias: string): this {
+    const { sql, params } = scope.where(type, alias);
+    if (sql !== 'true') this.add(sql, ...params);
+    return this;
+  }
+
   toString(): string {
     return this.sql.length ? this.sql.join(' and ') : 'true';
   }
@@ -53,6 +61,28 @@ export async function regionFilter(
   code: string | null | undefined,
 ): Promise<Region | null> {
   return code ? getRegionCached(em, code.trim()) : null;
+}
+
+/**
+ * One record by a unique column, if the reader may see it: a hidden record is "not found", exactly like a
+ * missing one, so a lookup by key cannot tell that it exists.
+ */
+export async function findVisible<T extends object>(
+  em: EntityManager,
+  scope: Scope,
+  entity: EntityClass<T>,
+  type: GovernedType,
+  column: string,
+  value: string,
+): Promise<T | undefined> {
+  const s = scope.where(type, 't');
+  const [row] = await queryRows(
+    em,
+    entity,
+    `select * from ${tableOf(em, entity)} t where t.${column} = ? and ${s.sql}`,
+    [value, ...s.params],
+  );
+  return row;
 }
 
 /** `LIKE` prefix of user text, with its wildcards escaped. */

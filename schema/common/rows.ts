@@ -158,16 +158,19 @@ export function rowsWhereIn<T extends object>(
   type: 'bigint' | 'text',
   values: readonly string[],
   orderBy = 'id',
+  /** The reader's row predicate on alias `t` (schema/access/scope.ts). */
+  scope: { sql: string; params: unknown[] } = { sql: 'true', params: [] },
 ): Promise<T[]> {
   if (!values.length) return Promise.resolve([]);
+  const scoped = scope.sql === 'true' ? '' : ` and ${scope.sql}`;
   return queryRows(
     em,
     entity,
-    `select ${listColumns(em, entity, 't')} from ${tableOf(em, entity)} t where t.${column} = any(?::${type}[]) order by ${orderBy
+    `select ${listColumns(em, entity, 't')} from ${tableOf(em, entity)} t where t.${column} = any(?::${type}[])${scoped} order by ${orderBy
       .split(',')
       .map((c) => `t.${c.trim()}`)
       .join(', ')}`,
-    [sqlArray(values)],
+    [sqlArray(values), ...scope.params],
   );
 }
 

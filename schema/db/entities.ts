@@ -1,3 +1,5 @@
+import { ApiKey, Principal } from '../access/principal.entity';
+import { AccessChange, RolePolicy } from '../access/role-policy.entity';
 import { ReadAudit } from '../audit/read-audit.entity';
 import { CodeTable, CodeValue } from '../codes/code.entity';
 import { Event } from '../events/event.entity';
@@ -28,4 +30,8 @@ export const ENTITIES = [
   Thing,
   Situation,
   ReadAudit,
+  Principal,
+  ApiKey,
+  RolePolicy,
+  AccessChange,
 ];

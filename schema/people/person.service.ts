@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Scope } from '../access/scope';
 import {
   Conditions,
   filterCode,
+  findVisible,
   inRegion,
   keysetPage,
   type Page,
@@ -9,7 +11,7 @@ import {
   prefixPattern,
   regionFilter,
 } from '../common/listing';
-import { groupRows, queryRows, rowsWhereIn, sqlArray } from '../common/rows';
+import { groupRows, rowsWhereIn, sqlArray } from '../common/rows';
 import { validateCitizenId } from '../identifiers';
 import { DomainError, NotFoundError } from '../runtime/errors';
 import { Person } from './person.entity';
@@ -37,9 +39,13 @@ export function requireCitizenId(input: string, field = 'idNumber'): string {
   return result.value;
 }
 
-export async function getPersonByIdNumber(em: EntityManager, idNumber: string): Promise<Person> {
+export async function getPersonByIdNumber(
+  em: EntityManager,
+  scope: Scope,
+  idNumber: string,
+): Promise<Person> {
   const normalised = requireCitizenId(idNumber);
-  const [person] = await queryRows(em, Person, 'select * from person where id_number = ?', [normalised]);
+  const person = await findVisible(em, scope, Person, 'Person', 'id_number', normalised);
   if (!person) throw new NotFoundError('Person', `${normalised.slice(0, 6)}********${normalised.slice(-4)}`);
   return person;
 }
@@ -51,6 +57,7 @@ function shiftYears(date: Date, years: number): string {
 
 export async function listPeople(
   em: EntityManager,
+  scope: Scope,
   filter: PersonFilter,
   page: PageRequest,
 ): Promise<Page<Person>> {
@@ -67,12 +74,16 @@ export async function listPeople(
   }
   const asOf = filter.asOf ?? new Date();
   const sex = filterCode('sex', 'sex', filter.sex);
-  const where = new Conditions();
+  const where = new Conditions().scoped(scope, 'Person', 'p');
   if (region) inRegion(where, 'p', region);
   if (filter.kinds?.length) {
+    // Membership counts only through records the reader may see: filtering on a hidden group must not
+    // reveal who is in it.
+    const visible = scope.where('PersonRecord', 'r');
     where.add(
-      'exists (select 1 from person_record r where r.person_id = p.id and r.kind = any(?::person_record_kind[]))',
+      `exists (select 1 from person_record r where r.person_id = p.id and r.kind = any(?::person_record_kind[]) and ${visible.sql})`,
       sqlArray(filter.kinds),
+      ...visible.params,
     );
   }
   // Age a..b years on asOf: born after asOf − (b+1) years and on or before asOf − a years.
@@ -87,17 +98,35 @@ export async function listPeople(
 /** Members of each household, in id order. */
 export async function membersByHousehold(
   em: EntityManager,
+  scope: Scope,
   householdIds: readonly string[],
 ): Promise<Map<string, Person[]>> {
-  const rows = await rowsWhereIn(em, Person, 'household_id', 'bigint', householdIds);
+  const rows = await rowsWhereIn(
+    em,
+    Person,
+    'household_id',
+    'bigint',
+    householdIds,
+    'id',
+    scope.where('Person', 't'),
+  );
   return groupRows(rows, householdIds, (p) => String(p.household!.id));
 }
 
 /** Each person's records, by kind. */
 export async function recordsByPerson(
   em: EntityManager,
+  scope: Scope,
   personIds: readonly string[],
 ): Promise<Map<string, PersonRecord[]>> {
-  const rows = await rowsWhereIn(em, PersonRecord, 'person_id', 'bigint', personIds, 'person_id, kind');
+  const rows = await rowsWhereIn(
+    em,
+    PersonRecord,
+    'person_id',
+    'bigint',
+    personIds,
+    'person_id, kind',
+    scope.where('PersonRecord', 't'),
+  );
   return groupRows(rows, personIds, (r) => String(r.person.id));
 }

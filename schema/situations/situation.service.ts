@@ -1,13 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Scope } from '../access/scope';
 import {
   Conditions,
+  findVisible,
   inRegion,
   keysetPage,
   type Page,
   type PageRequest,
   regionFilter,
 } from '../common/listing';
-import { queryRows, sqlArray } from '../common/rows';
+import { sqlArray } from '../common/rows';
 import { NotFoundError } from '../runtime/errors';
 import { Situation, type SituationKind } from './situation.entity';
 
@@ -18,19 +20,20 @@ export interface SituationFilter {
   recordedBefore?: Date | null;
 }
 
-export async function getSituationByCode(em: EntityManager, code: string): Promise<Situation> {
-  const [situation] = await queryRows(em, Situation, 'select * from situation where code = ?', [code.trim()]);
+export async function getSituationByCode(em: EntityManager, scope: Scope, code: string): Promise<Situation> {
+  const situation = await findVisible(em, scope, Situation, 'Situation', 'code', code.trim());
   if (!situation) throw new NotFoundError('Situation', code);
   return situation;
 }
 
 export async function listSituations(
   em: EntityManager,
+  scope: Scope,
   filter: SituationFilter,
   page: PageRequest,
 ): Promise<Page<Situation>> {
   const region = await regionFilter(em, filter.regionCode);
-  const where = new Conditions();
+  const where = new Conditions().scoped(scope, 'Situation', 's');
   if (region) inRegion(where, 's', region);
   if (filter.kinds?.length) where.add('s.kind = any(?::situation_kind[])', sqlArray(filter.kinds));
   if (filter.recordedFrom) where.add('s.recorded_at >= ?', filter.recordedFrom);

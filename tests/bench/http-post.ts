@@ -1,14 +1,19 @@
 import http from 'node:http';
 
 /** One POST over a keep-alive agent; resolves with the status and the whole body. */
-export function post(agent: http.Agent, url: URL, body: Buffer): Promise<{ status: number; text: string }> {
+export function post(
+  agent: http.Agent,
+  url: URL,
+  body: Buffer,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': body.length },
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': body.length },
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -4,6 +4,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { Pool } from 'pg';
 import { regionDocument, regionRaw } from './gateway-reference';
 import { post } from './http-post';
+import { keyHeaders } from './partner-queries';
 
 /**
  * A bounded closed-loop load generator, run in a worker thread so that it does not share an event loop
@@ -19,6 +20,8 @@ export interface LoadSpec {
   requests: number;
   warmup: number;
   concurrency: number;
+  /** The API key sent with every gateway request. */
+  key?: string;
 }
 
 export interface LoadResult {
@@ -70,8 +73,9 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
     const bodies = new Map(
       spec.codes.map((c) => [c, Buffer.from(JSON.stringify({ query: regionDocument(c) }))]),
     );
+    const headers = spec.key ? keyHeaders(spec.key) : {};
     const call = async (code: string) => {
-      const { status, text } = await post(agent, url, bodies.get(code)!);
+      const { status, text } = await post(agent, url, bodies.get(code)!, headers);
       if (status !== 200 || text.includes('"errors"'))
         throw new Error(`HTTP ${status}: ${text.slice(0, 300)}`);
     };

@@ -10,13 +10,20 @@ import { type SqlVariant, sqlPath } from './partner-reference';
  * A timed closed-loop load generator for the partner benchmark, run in a worker thread: `concurrency`
  * virtual users each send their next request as soon as the last one answered, first for `warmupMs`
  * (discarded), then for `durationMs` (measured; requests in flight at the end are waited for and counted).
- * Inputs are taken in rotation. `http` posts prepared GraphQL bodies; `sql` runs a hand-written SQL path
- * over its own pool of `concurrency` connections and serialises the answer as JSON, as a server would.
+ * Inputs are taken in rotation. `http` posts prepared GraphQL bodies, with the target's headers (the API
+ * key); `sql` runs a hand-written SQL path over its own pool of `concurrency` connections and serialises the
+ * answer as JSON, as a server would.
  * Around the measured part the worker tells the main thread (`{ phase: 'measuring' }`, `{ phase: 'measured' }`)
  * and waits for its answer, so that counters are read while the connections under test are still open.
  */
 export type LoadTarget =
-  | { kind: 'http'; url: string; bodies: string[] }
+  | {
+      kind: 'http';
+      url: string;
+      bodies: string[];
+      /** Sent with every request, e.g. `authorization: Bearer ghk_…` (the gateway needs a key). */
+      headers?: Record<string, string>;
+    }
   | { kind: 'sql'; databaseUrl: string; query: PartnerQuery; variant: SqlVariant; inputs: unknown[] };
 
 export interface LoadSpec {
@@ -80,7 +87,7 @@ async function run(spec: LoadSpec, phase: (name: Phase) => Promise<void>): Promi
     const bodies = target.bodies.map((b) => Buffer.from(b));
     count = bodies.length;
     call = async (i) => {
-      const { status, text } = await post(agent, url, bodies[i]!);
+      const { status, text } = await post(agent, url, bodies[i]!, target.headers);
       if (status !== 200 || text.includes('"errors"'))
         throw new Error(`HTTP ${status}: ${text.slice(0, 300)}`);
     };

@@ -1,10 +1,11 @@
-import { Access, visibleAttributes } from '../../gateway/access';
+import { type Access, visibleAttributes } from '../../gateway/access';
 
 /**
  * The three partner queries of issue 3, as the gridhub gateway and PostGraphile v4 spell them, and the one
- * canonical form every path's answer is reduced to before the paths are compared. The canonical form is the
- * gateway's (masked) view: the other paths return personal fields in the clear, so their answers are masked
- * with the gateway's own rules (`Access.anonymous()`) before comparing.
+ * canonical form every path's answer is reduced to before the paths are compared. The canonical form holds
+ * personal fields in the clear: the gateway is queried with an administrator's key (its policy reads every
+ * field in the clear), and the other paths return them in the clear. To compare with a caller whose policy
+ * masks some fields, a clear answer is reduced to that caller's view with its own `Access` (`mask`).
  */
 
 export type PartnerQuery = 'people' | 'disputes' | 'organization';
@@ -119,6 +120,11 @@ function postgraphileVariables(query: PartnerQuery, input: unknown): Record<stri
 
 export type Engine = 'gateway' | 'postgraphile';
 
+/** The headers that present an API key to the gateway. */
+export function keyHeaders(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}
+
 /** The POST body of one request. */
 export function requestBody(engine: Engine, query: PartnerQuery, input: unknown): string {
   return engine === 'gateway'
@@ -139,9 +145,10 @@ export function ageOn(birthDate: string, on = new Date()): number {
 
 // ---- The canonical answers --------------------------------------------------------------------------
 
-const mask = Access.anonymous();
-const masked = (field: Parameters<Access['show']>[0], value: string | null | undefined) =>
-  mask.show(field, value);
+type Mask = Access | null;
+/** A personal value as `mask`'s caller sees it (as given without a mask). */
+const masked = (mask: Mask, field: Parameters<Access['show']>[0], value: string | null | undefined) =>
+  mask ? mask.show(field, value) : (value ?? null);
 const iso = (value: string | Date) => new Date(value).toISOString();
 const upper = (value: string) => value.toUpperCase();
 
@@ -178,19 +185,20 @@ export interface ClearOrganization {
   events: Array<{ code: string; title: string; occurredAt: string | Date }>;
 }
 
-export function canonicalPeople(people: ClearPerson[], clear: boolean): CanonicalPerson[] {
+/** People as given, or reduced to `mask`'s view. */
+export function canonicalPeople(people: ClearPerson[], mask: Mask = null): CanonicalPerson[] {
   return people.map((p) => ({
-    idNumber: clear ? masked('idNumber', p.idNumber) : p.idNumber,
-    name: clear ? masked('name', p.name) : p.name,
+    idNumber: masked(mask, 'idNumber', p.idNumber),
+    name: masked(mask, 'name', p.name),
     age: p.age ?? ageOn(p.birthDate!),
     household: p.household && {
       householdNumber: p.household.householdNumber,
-      address: clear ? masked('address', p.household.address) : p.household.address,
+      address: masked(mask, 'address', p.household.address),
     },
     records: p.records.map((r) => ({
       kind: upper(r.kind),
       // Personal values inside attributes are masked by the gateway's own data-set rules too.
-      attributes: clear
+      attributes: mask
         ? visibleAttributes(
             mask,
             'person_record',
@@ -202,7 +210,8 @@ export function canonicalPeople(people: ClearPerson[], clear: boolean): Canonica
   }));
 }
 
-export function canonicalDisputes(totalCount: number, events: ClearDispute[], clear: boolean) {
+/** Disputes as given, or reduced to `mask`'s view. */
+export function canonicalDisputes(totalCount: number, events: ClearDispute[], mask: Mask = null) {
   return {
     totalCount,
     nodes: events.map((e) => ({
@@ -211,8 +220,8 @@ export function canonicalDisputes(totalCount: number, events: ClearDispute[], cl
       occurredAt: iso(e.occurredAt),
       typeCode: e.typeCode,
       parties: e.parties.map((p) => ({
-        name: clear ? masked('name', p.name) : p.name,
-        idNumber: clear ? masked('idNumber', p.idNumber) : p.idNumber,
+        name: masked(mask, 'name', p.name),
+        idNumber: masked(mask, 'idNumber', p.idNumber),
         role: p.role,
       })),
     })),
@@ -233,17 +242,20 @@ export function canonicalOrganization(o: ClearOrganization | null) {
 type Json = Record<string, unknown>;
 const nodesOf = (connection: unknown) => ((connection as Json | null)?.nodes ?? []) as Json[];
 
-/** The canonical form of a gateway response (already masked). */
-export function canonicalGateway(query: PartnerQuery, data: Json): unknown {
-  if (query === 'people') return canonicalPeople(nodesOf(data.people) as unknown as ClearPerson[], false);
+/**
+ * The canonical form of a gateway response: as the caller's policy returned it (in the clear for an
+ * administrator), or reduced further to `mask`'s view (to compare it with a caller who sees less).
+ */
+export function canonicalGateway(query: PartnerQuery, data: Json, mask: Mask = null): unknown {
+  if (query === 'people') return canonicalPeople(nodesOf(data.people) as unknown as ClearPerson[], mask);
   if (query === 'disputes') {
     const c = data.events as Json;
-    return canonicalDisputes(c.totalCount as number, nodesOf(c) as unknown as ClearDispute[], false);
+    return canonicalDisputes(c.totalCount as number, nodesOf(c) as unknown as ClearDispute[], mask);
   }
   return canonicalOrganization(data.organization as ClearOrganization | null);
 }
 
-/** The canonical form of a PostGraphile response (masked here). */
+/** The canonical form of a PostGraphile response (in the clear, as returned). */
 export function canonicalPostgraphile(query: PartnerQuery, data: Json): unknown {
   if (query === 'people') {
     const people = nodesOf(data.allPeople).map((p) => ({
@@ -253,7 +265,7 @@ export function canonicalPostgraphile(query: PartnerQuery, data: Json): unknown 
       household: p.householdByHouseholdId as ClearPerson['household'],
       records: nodesOf(p.personRecordsByPersonId) as unknown as ClearPerson['records'],
     }));
-    return canonicalPeople(people, true);
+    return canonicalPeople(people);
   }
   if (query === 'disputes') {
     const c = data.allEvents as Json;
@@ -261,7 +273,7 @@ export function canonicalPostgraphile(query: PartnerQuery, data: Json): unknown 
       ...(e as unknown as ClearDispute),
       parties: nodesOf(e.eventPartiesByEventId) as unknown as ClearDispute['parties'],
     }));
-    return canonicalDisputes(c.totalCount as number, events, true);
+    return canonicalDisputes(c.totalCount as number, events);
   }
   const o = data.organizationByCreditCode as Json | null;
   return canonicalOrganization(

@@ -8,6 +8,8 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { initORM, migrate } from '../../schema/db/orm';
 import { dropDatabase, recreateDatabase } from '../support/services';
+import { accessReading, renderAccess, runAccessBench } from './access.bench';
+import { connectorsReading, renderConnectors, runConnectorsBench } from './connectors.bench';
 import { type GatewayResults, renderGateway, runGatewayBench } from './gateway.bench';
 import { fmt, type Machine, machine, median } from './harness';
 import { partnerReading, renderPartner, runPartnerBench } from './partner.bench';
@@ -180,10 +182,24 @@ async function runPartner(): Promise<{ section: string; reading: string }> {
   return { section: renderPartner(results), reading: partnerReading(results) };
 }
 
+async function runConnectors(): Promise<{ section: string; reading: string }> {
+  console.log('benchmark 4: connectors (the household register synced end to end, against COPY)');
+  const results = await runConnectorsBench();
+  return { section: renderConnectors(results), reading: connectorsReading(results) };
+}
+
+async function runAccess(): Promise<{ section: string; reading: string }> {
+  console.log('benchmark 5: access policy and read audit (township office with audit vs admin without)');
+  const results = await runAccessBench();
+  return { section: renderAccess(results), reading: accessReading(results) };
+}
+
 /** In the order of RESULTS.md. */
 const BENCHMARKS: Record<string, () => Promise<{ section: string; reading: string }>> = {
   foundation: runFoundation,
   partner: runPartner,
+  connectors: runConnectors,
+  access: runAccess,
 };
 
 const HEADER = [

@@ -95,12 +95,15 @@ export interface GatewayProcessOptions {
   databaseUrl: string;
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /** Environment overriding the benchmark's settings, e.g. `{ GRIDHUB_READ_AUDIT: 'off' }`. */
+  env?: Record<string, string>;
 }
 
 /** `hub gateway` (gateway only, no workers) from dist/, with the benchmark's settings. */
 export async function startGatewayProcess({
   databaseUrl,
   nodeArgs = [],
+  env = {},
 }: GatewayProcessOptions): Promise<ServerProcess> {
   const port = await freePort();
   return startProcess(
@@ -113,6 +116,7 @@ export async function startGatewayProcess({
       LOG_LEVEL: 'silent',
       GRIDHUB_DEMO: 'false',
       GRIDHUB_QUEUE_PREFIX: 'bench',
+      ...env,
     },
     port,
     async (url) => (await fetch(`${url}/healthz`)).ok,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,9 +54,21 @@ describe('the hub on embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
       await first.stop();
       throw error;
     }
+    // The demo writes its callers' keys once, readable by the hub's user only.
+    const keysFile = path.join(dataDir, 'demo-keys.json');
+    expect(statSync(keysFile).mode & 0o777).toBe(0o600);
+    const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as Record<
+      string,
+      { key: string; roles: string[] }
+    >;
+    expect(Object.keys(keys)).toEqual(['demo-admin', 'demo-gongan', 'demo-minzheng', 'demo-qingquan']);
+    const key = keys['demo-admin']!.key;
+    expect((await gql(first.url, query)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const answer = await gql<{ region: { name: string; createdAt: string; children: unknown[] } }>(
       first.url,
       query,
+      {},
+      { key },
     );
     expect(answer.body.errors).toBeUndefined();
     expect(answer.body.data?.region.name).toBe('清泉镇');
@@ -81,7 +93,9 @@ describe('the hub on embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
     // Second start: the same database, nothing to migrate, the demo rows untouched.
     const second = await spawnHub({ ...env, LOG_LEVEL: 'info' });
     try {
-      const again = await gql<{ region: { createdAt: string } }>(second.url, query);
+      // The keys written on the first start still work; none are issued again.
+      const again = await gql<{ region: { createdAt: string } }>(second.url, query, {}, { key });
+      expect(JSON.parse(readFileSync(keysFile, 'utf8'))['demo-admin'].key).toBe(key);
       expect(again.body.data?.region.createdAt).toBe(answer.body.data?.region.createdAt);
       expect(second.logs.map((l) => l.msg)).toContain('database schema is up to date');
       expect(second.logs.find((l) => l.msg === 'demo county region tree loaded')).toMatchObject({

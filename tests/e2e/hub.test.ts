@@ -152,7 +152,10 @@ describe('the hub started as a user would, against real PostgreSQL and Redis', (
 
     const status = await gql(hub.url, '{ hub { version queues { name } } }');
     expect(status.body.data).toEqual({
-      hub: { version: expect.stringMatching(/^\d+\.\d+\.\d+/), queues: [{ name: 'upkeep' }, { name: 'sync' }] },
+      hub: {
+        version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+        queues: [{ name: 'upkeep' }, { name: 'sync' }],
+      },
     });
   });
 

@@ -3,7 +3,7 @@ import type { RunningHub } from '../../gateway/hub';
 import { demoCountyRegions } from '../../schema/regions/demo-county';
 import { loadRegionTree } from '../../schema/regions/region.service';
 import { FIXTURE, loadFixture } from '../support/fixture';
-import { gql, startTestHub } from '../support/hub';
+import { gql, MASKED_READER_POLICY, startTestHub, testKey } from '../support/hub';
 import { dropDatabase, recreateDatabase, scratchDatabaseName } from '../support/services';
 
 const DB = scratchDatabaseName('readapi');
@@ -14,8 +14,9 @@ type Data = Record<string, any>;
 describe('the partner read API over the six categories', () => {
   let hub: RunningHub;
   let url: string;
+  let key: string;
   const query = async (q: string, variables: Record<string, unknown> = {}) =>
-    (await gql<Data>(url, q, variables)).body as { data: Data; errors: Data[] };
+    (await gql<Data>(url, q, variables, { key })).body as { data: Data; errors: Data[] };
 
   beforeAll(async () => {
     hub = await startTestHub(
@@ -26,6 +27,7 @@ describe('the partner read API over the six categories', () => {
     // The region tree only: the fixture is the whole population, so every count below is known.
     await loadRegionTree(hub.infrastructure.orm.em.fork(), demoCountyRegions());
     await loadFixture(hub.infrastructure.orm.em.fork());
+    key = await testKey(hub, ['test_masked_reader'], { policy: MASKED_READER_POLICY });
   });
   afterAll(async () => {
     await hub?.stop();
@@ -75,7 +77,11 @@ describe('the partner read API over the six categories', () => {
   it('writes an append-only read audit entry for every operation that returned personal data', async () => {
     const res = await fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'audit-me-1' },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': 'audit-me-1',
+        authorization: `Bearer ${key}`,
+      },
       body: JSON.stringify({
         query: `query Lookup { person(idNumber: "${FIXTURE.zhangWei}") { name household { address } } }`,
       }),
@@ -83,17 +89,20 @@ describe('the partner read API over the six categories', () => {
     expect(res.status).toBe(200);
     const conn = hub.infrastructure.orm.em.getConnection();
     const rows = await conn.execute<Data[]>(
-      "select principal, operation_name, record_type, record_ids from read_audit where request_id = 'audit-me-1' order by record_type",
+      "select principal, role, operation_name, record_type, record_ids from read_audit where request_id = 'audit-me-1' order by record_type",
     );
+    const principal = expect.stringMatching(/^test-\d+-\d+-test-masked-reader$/);
     expect(rows).toEqual([
       expect.objectContaining({
-        principal: 'anonymous',
+        principal,
+        role: 'test_masked_reader',
         operation_name: 'Lookup',
         record_type: 'Household',
         record_ids: [expect.any(String)],
       }),
       expect.objectContaining({
-        principal: 'anonymous',
+        principal,
+        role: 'test_masked_reader',
         operation_name: 'Lookup',
         record_type: 'Person',
         record_ids: [expect.any(String)],

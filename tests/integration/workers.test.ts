@@ -32,12 +32,15 @@ describe('workers on real Redis', () => {
     }
   });
 
-  it('registers the nightly schedule once, however many workers start', async () => {
+  it('registers the nightly schedules once, however many workers start', async () => {
     const second = await startTestHub({ GRIDHUB_QUEUE_PREFIX: prefix }, { gateway: false, workers: true });
     try {
       const schedulers = await registry.queue('upkeep').getJobSchedulers();
-      expect(schedulers.map((s) => s.key)).toEqual(['nightly-verify-region-tree']);
-      expect(schedulers[0].pattern).toBe('0 3 * * *');
+      const byKey = Object.fromEntries(schedulers.map((s) => [s.key, s.pattern]));
+      expect(byKey).toEqual({
+        'nightly-verify-region-tree': '0 3 * * *',
+        'nightly-audit-partitions': '30 3 * * *',
+      });
     } finally {
       await second.stop();
     }

@@ -2,7 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { type HubOptions, type RunningHub, startHub } from '../../gateway/hub';
+import { createPrincipal, issueKey } from '../../schema/access/credentials.service';
+import { setPolicy } from '../../schema/access/policy.service';
+import { PrincipalKind } from '../../schema/access/principal.entity';
 import { type Config, loadConfig } from '../../schema/runtime/config';
 import { createLogger } from '../../schema/runtime/logger';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './services';
@@ -34,6 +38,44 @@ export function startTestHub(
   return startHub(config, createLogger(config.logLevel), options);
 }
 
+let principals = 0;
+
+/**
+ * An API key for a new principal holding `roles` (a policy given as `policy` is saved first under the role
+ * named `roles[0]`), made straight in the hub's database as an administrator's CLI would.
+ */
+export async function testKey(
+  hub: RunningHub,
+  roles: string[],
+  { unitCode = null, policy }: { unitCode?: string | null; policy?: Record<string, unknown> } = {},
+): Promise<string> {
+  const em = hub.infrastructure.orm.em.fork() as EntityManager;
+  if (policy) await setPolicy(em, 'test', roles[0]!, policy);
+  const name = `test-${process.pid}-${++principals}-${roles.join('-').replace(/_/g, '-')}`;
+  await createPrincipal(em, 'test', { name, title: name, kind: PrincipalKind.CLIENT, roles, unitCode });
+  return (await issueKey(em, 'test', name)).secret;
+}
+
+/** A role that reads every row and field, personal fields masked: what partners saw before policies existed. */
+export const MASKED_READER_POLICY = {
+  rootFields: '*',
+  types: {
+    Person: {},
+    PersonRecord: {},
+    Household: {},
+    Event: {},
+    Organization: {},
+    Place: {},
+    Thing: {},
+    Situation: {},
+  },
+  sensitiveSets: ['special_group', 'minor', 'health'],
+  aggregates: true,
+  introspection: true,
+  rowCap: 100,
+  ratePerMinute: 100000,
+};
+
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
   errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
@@ -43,10 +85,15 @@ export async function gql<T = Record<string, unknown>>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
+  { key, headers = {} }: { key?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: GraphQLResponse<T> }> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...headers,
+    },
     body: JSON.stringify({ query, variables }),
   });
   return { status: res.status, body: (await res.json()) as GraphQLResponse<T> };

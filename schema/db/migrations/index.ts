@@ -5,6 +5,8 @@ import { Migration20261126142608_read_audit } from './Migration20261126142608_re
 import { Migration20261126143000_code_tables } from './Migration20261126143000_code_tables';
 import { Migration20261126143100_event_party_organization } from './Migration20261126143100_event_party_organization';
 import { Migration20261126163733_connectors } from './Migration20261126163733_connectors';
+import { Migration20261126165432_access } from './Migration20261126165432_access';
+import { Migration20261126172800_read_audit_partitions } from './Migration20261126172800_read_audit_partitions';
 
 /**
  * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
@@ -21,4 +23,9 @@ export const MIGRATIONS: MigrationObject[] = [
     class: Migration20261126143100_event_party_organization,
   },
   { name: 'Migration20261126163733_connectors', class: Migration20261126163733_connectors },
+  { name: 'Migration20261126165432_access', class: Migration20261126165432_access },
+  {
+    name: 'Migration20261126172800_read_audit_partitions',
+    class: Migration20261126172800_read_audit_partitions,
+  },
 ];

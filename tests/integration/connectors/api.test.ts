@@ -9,7 +9,7 @@ import { runSql } from '../../../schema/common/rows';
 import { demoCountyRegions } from '../../../schema/regions/demo-county';
 import { loadRegionTree } from '../../../schema/regions/region.service';
 import { redisOptionsFromUrl } from '../../../workers/redis';
-import { gql, startTestHub } from '../../support/hub';
+import { gql, startTestHub, testKey } from '../../support/hub';
 import { dropDatabase, recreateDatabase, scratchDatabaseName, TEST_REDIS_URL } from '../../support/services';
 import { csvConnector, type RegisterExport, SECRET_KEY, writeRegisterExport } from './operator-fixture';
 
@@ -29,8 +29,9 @@ describe('the operators’ connector API over HTTP', () => {
   let dir: string;
   let syncQueue: Queue;
 
+  let key: string;
   const query = async (q: string, variables: Record<string, unknown> = {}) =>
-    (await gql<Data>(url, q, variables)).body as { data: Data; errors?: Data[] };
+    (await gql<Data>(url, q, variables, { key })).body as { data: Data; errors?: Data[] };
   const em = () => hub.infrastructure.orm.em.fork();
 
   async function waitForRun(id: string): Promise<Data> {
@@ -54,6 +55,7 @@ describe('the operators’ connector API over HTTP', () => {
     );
     url = hub.gateway!.url;
     await loadRegionTree(em(), demoCountyRegions());
+    key = await testKey(hub, ['it_office']);
     dir = mkdtempSync(path.join(os.tmpdir(), 'gridhub-connapi-'));
     exp = writeRegisterExport(dir, 'huji-2026');
     syncQueue = new Queue('sync', { connection: redisOptionsFromUrl(TEST_REDIS_URL), prefix: PREFIX });
@@ -335,28 +337,23 @@ describe('the operators’ connector API over HTTP', () => {
     expect(gone.errors![0]!.extensions!.code).toBe('CONNECTOR_NOT_FOUND');
   });
 
-  it('allows operator actions and raw records to local callers only', async () => {
-    // A caller behind a local reverse proxy: the gateway trusts loopback proxies, so it sees the remote address.
-    const remote = async (q: string) => {
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
-        body: JSON.stringify({ query: q }),
-      });
-      return (await res.json()) as { data: Data | null; errors?: Data[] };
-    };
-    for (const q of [
-      '{ quarantine { nodes { id raw } } }',
-      '{ mergeConflicts { id } }',
-      'mutation { runConnector(name: "gongan-huji") { run { id } } }',
-      'mutation { checkConnectorConfig(sourceType: "csv", config: {}) { ok } }',
-      'mutation { deleteConnector(name: "gongan-huji") }',
-    ]) {
-      const body = await remote(q);
-      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
-      expect(body.errors![0]!.message).toMatch(/local caller/);
+  it('allows operator actions and raw records to the operators only: a partner department or no key is refused', async () => {
+    const partner = await testKey(hub, ['civil_affairs']);
+    for (const caller of [partner, undefined]) {
+      for (const q of [
+        '{ quarantine { nodes { id raw } } }',
+        '{ mergeConflicts { id } }',
+        '{ connectors { name } }',
+        'mutation { runConnector(name: "gongan-huji") { run { id } } }',
+        'mutation { checkConnectorConfig(sourceType: "csv", config: {}) { ok } }',
+        'mutation { deleteConnector(name: "gongan-huji") }',
+      ]) {
+        const { body } = await gql<Data>(url, q, {}, { key: caller });
+        expect(body.errors?.[0]?.extensions, q).toMatchObject({ code: 'FORBIDDEN' });
+        expect(body.errors![0]!.extensions!.permission).toMatch(/^root:/);
+      }
     }
-    const listing = await remote('{ connectors { name } }');
+    const listing = await query('{ connectors { name } }');
     expect(listing.errors).toBeUndefined();
     expect(listing.data!.connectors.map((c: Data) => c.name)).toEqual(['gongan-huji']);
   });

@@ -1,0 +1,127 @@
+import type { PolicyInput } from './policy';
+
+/**
+ * The roles the hub starts with, seeded by a migration when missing (an administrator may change them
+ * afterwards; changes are audited). The three department roles are the examples of issue 5: public security
+ * reads the whole county in the clear, civil affairs reads left-behind people and social organisations with
+ * ID numbers masked and no special groups, a township office reads everything in its own township.
+ */
+
+const REFERENCE = ['region', 'regions', 'codeTable', 'codeTables', 'hub'];
+const READ_ALL = [
+  'person',
+  'people',
+  'event',
+  'events',
+  'organization',
+  'organizations',
+  'place',
+  'places',
+  'thing',
+  'things',
+  'situation',
+  'situations',
+  'counts',
+];
+const CONNECTOR_OPS = [
+  'sourceTypes',
+  'connectors',
+  'connector',
+  'syncRuns',
+  'syncRun',
+  'quarantine',
+  'mergeConflicts',
+  'createConnector',
+  'updateConnector',
+  'deleteConnector',
+  'checkConnector',
+  'checkConnectorConfig',
+  'discoverConnector',
+  'runConnector',
+  'correctQuarantined',
+  'replayQuarantined',
+  'discardQuarantined',
+];
+const EVERY_TYPE = {
+  Person: {},
+  PersonRecord: {},
+  Household: {},
+  Event: {},
+  Organization: {},
+  Place: {},
+  Thing: {},
+  Situation: {},
+} as const;
+const OWN_UNIT = { rows: { ownUnit: true as const } };
+
+export const DEFAULT_POLICIES: Record<string, PolicyInput> = {
+  anonymous: {
+    description: 'Callers without a key: the region tree and code tables only',
+    rootFields: [...REFERENCE],
+    ratePerMinute: 120,
+  },
+  admin: {
+    description: 'Administrators: everything, including principals, keys, policies and the audit',
+    rootFields: '*',
+    types: EVERY_TYPE,
+    clear: ['idNumber', 'name', 'phone', 'address', 'birthDate', 'documentNumber'],
+    sensitiveSets: ['special_group', 'minor', 'health'],
+    aggregates: true,
+    introspection: true,
+    admin: true,
+    ratePerMinute: 6_000,
+    limits: { depth: 12, cost: 50_000, aliases: 100, bodyBytes: 1_000_000 },
+  },
+  it_office: {
+    description: 'County IT office: the handset fleet, connectors and the reference data',
+    rootFields: [...REFERENCE, ...CONNECTOR_OPS, 'thing', 'things'],
+    types: { Thing: {} },
+    aggregates: true,
+    introspection: true,
+  },
+  finance: {
+    description: 'Finance: fees and budgets, and the reference data',
+    rootFields: [...REFERENCE],
+    aggregates: true,
+    introspection: true,
+  },
+  centre_operator: {
+    description: 'Township or county governance centre staff: everything in their own unit',
+    rootFields: [...REFERENCE, ...READ_ALL],
+    types: Object.fromEntries(Object.keys(EVERY_TYPE).map((t) => [t, OWN_UNIT])),
+    clear: ['name', 'phone', 'address'],
+    sensitiveSets: ['special_group', 'minor'],
+    aggregates: true,
+    introspection: true,
+  },
+  public_security: {
+    description: '公安: the whole county, all fields in the clear, special groups included',
+    rootFields: [...REFERENCE, ...READ_ALL],
+    types: EVERY_TYPE,
+    clear: ['idNumber', 'name', 'phone', 'address', 'birthDate', 'documentNumber'],
+    sensitiveSets: ['special_group', 'minor', 'health'],
+    aggregates: true,
+    requirePurpose: true,
+  },
+  civil_affairs: {
+    description: '民政: left-behind people and social organisations; ID numbers masked; no special groups',
+    rootFields: [...REFERENCE, 'person', 'people', 'organization', 'organizations', 'counts'],
+    types: {
+      Person: { rows: { kinds: ['left_behind'] } },
+      PersonRecord: { rows: { kinds: ['left_behind'] } },
+      Household: { rows: { all: true } },
+      Organization: { rows: { kinds: ['social_organization'] } },
+    },
+    clear: ['name', 'phone', 'address', 'birthDate'],
+    sensitiveSets: ['minor'],
+    aggregates: true,
+  },
+  township_office: {
+    description: 'A township office: everything in its own township',
+    rootFields: [...REFERENCE, ...READ_ALL],
+    types: Object.fromEntries(Object.keys(EVERY_TYPE).map((t) => [t, OWN_UNIT])),
+    clear: ['idNumber', 'name', 'phone', 'address', 'birthDate', 'documentNumber'],
+    sensitiveSets: ['special_group', 'minor', 'health'],
+    aggregates: true,
+  },
+};
