@@ -3,7 +3,7 @@ import { type EntityMetadata, ReferenceKind } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ProvenanceData } from '../schema/common/provenance';
 import type { DataSetSpec } from '../schema/datasets';
-import type { Tx } from './db';
+import type { Tx } from '../schema/db/tx';
 import type { MappedRecord } from './mapping';
 
 /**

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runSql } from '../schema/common/rows';
 import { type DataSetSpec, dataSet, type ValidationFailure } from '../schema/datasets';
+import { inTransaction, type Tx, withConnection } from '../schema/db/tx';
 import { PersonRecordKind } from '../schema/people/person-record.entity';
 import { type Connector, RunStatus } from './connector.entity';
 import { getConnector, getRun, sourceConfig } from './connector.service';
-import { inTransaction, type Tx, withConnection } from './db';
 import {
   type CompiledMapping,
   compileMapping,

@@ -1,10 +1,12 @@
 import { Redis } from 'ioredis';
 import { loadSecretKey } from '../connectors/secrets';
+import { caSettingsFromConfig, configureDeviceCa, ensureDeviceCa } from '../fleet/ca';
+import { seedDemoFleet } from '../fleet/demo';
 import { ensureDemoPrincipals } from '../schema/access/demo-principals';
 import { startEmbeddedPostgres } from '../schema/db/embedded-postgres';
 import { initORM, type MikroORM, migrate } from '../schema/db/orm';
 import { type Config, redactUrl } from '../schema/runtime/config';
-import { StartupError } from '../schema/runtime/errors';
+import { DomainError, StartupError } from '../schema/runtime/errors';
 import type { Logger } from '../schema/runtime/logger';
 import { errorMessage, retryUntil } from '../schema/runtime/retry';
 import { HUB_ENTITIES } from '../workers/entities';
@@ -12,6 +14,7 @@ import { QueueRegistry } from '../workers/queues';
 import { requestConnection, startEmbeddedRedis, waitForRedis } from '../workers/redis';
 import { type RunningWorkers, startWorkers } from '../workers/worker';
 import { startDemoCounty } from './demo/front-door';
+import { type RunningDeviceEndpoint, startDeviceEndpoint } from './devices';
 import { type RunningGateway, startGateway } from './server';
 
 /** Resources released in reverse order of acquisition when the hub stops or start-up fails midway. */
@@ -126,6 +129,8 @@ export interface HubOptions {
 
 export interface RunningHub {
   gateway?: RunningGateway;
+  /** The handsets' mutual-TLS endpoint (with the gateway). */
+  devices?: RunningDeviceEndpoint;
   workers?: RunningWorkers;
   infrastructure: Infrastructure;
   stop(): Promise<void>;
@@ -141,6 +146,8 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
     const applied = await infrastructure.migrate();
     logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
     const secretKey = loadSecretKey(config.secretKey, config.dataDir);
+    // The device CA's passphrase and issuing settings, for the gateway and for the workers' CRL refresh.
+    configureDeviceCa(caSettingsFromConfig(config));
     if (config.demo) {
       // Through the front door: simulated departments, read by their connectors (the simulator stays up, on
       // the stack, so operators can run the connectors again).
@@ -156,6 +163,8 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
       });
       // Someone trying the demo needs keys to call with: an administrator and three example partners.
       await ensureDemoPrincipals(orm.em.fork(), config.dataDir, logger);
+      // The IT office's handsets, SIMs and workers, through the inventory import.
+      await seedDemoFleet(orm.em.fork(), { scale: config.demoScale, logger });
     }
 
     const queues = new QueueRegistry(redisUrl, config.queuePrefix);
@@ -177,17 +186,39 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
     }
 
     let gateway: RunningGateway | undefined;
+    let devices: RunningDeviceEndpoint | undefined;
     if (options.gateway) {
+      try {
+        await ensureDeviceCa(orm.em.fork());
+        devices = await startDeviceEndpoint({ config, orm, logger });
+      } catch (error) {
+        if (error instanceof DomainError || /GRIDHUB_DEVICE_PORT/.test(String(error))) {
+          throw new StartupError(`device CA: ${(error as Error).message}`);
+        }
+        throw error;
+      }
+      stack.push('device endpoint', () => devices!.close());
       const redis = new Redis(requestConnection(redisUrl));
       redis.on('error', () => undefined); // ioredis reconnects by itself; /readyz reports the outage
       stack.push('readiness Redis client', async () => redis.disconnect());
-      gateway = await startGateway({ config, orm, queues, redis, logger, secretKey });
+      gateway = await startGateway({
+        config,
+        orm,
+        queues,
+        redis,
+        logger,
+        secretKey,
+        deviceEndpointUrl: devices.url,
+      });
       stack.push('gateway', () => gateway!.close());
+      // Certificates name the CRL at the gateway's address unless GRIDHUB_PUBLIC_URL says otherwise.
+      if (!config.publicUrl) configureDeviceCa(caSettingsFromConfig(config, gateway.url));
     }
 
     let stopping: Promise<void> | undefined;
     return {
       gateway,
+      devices,
       workers,
       infrastructure,
       stop: () => {

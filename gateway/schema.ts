@@ -6,6 +6,7 @@ import { CodeTableResolver } from './resolvers/codes.resolver';
 import { ConnectorResolver, QuarantineResolver, SyncRunResolver } from './resolvers/connectors.resolver';
 import { CountsResolver } from './resolvers/counts.resolver';
 import { EventPartyResolver, EventResolver } from './resolvers/events.resolver';
+import { FLEET_RESOLVERS } from './resolvers/fleet.resolver';
 import { OrganizationResolver } from './resolvers/organizations.resolver';
 import { HouseholdResolver, PersonRecordResolver, PersonResolver } from './resolvers/people.resolver';
 import { PlaceResolver } from './resolvers/places.resolver';
@@ -31,6 +32,7 @@ export const RESOLVERS = [
   SyncRunResolver,
   QuarantineResolver,
   AccessResolver,
+  ...FLEET_RESOLVERS,
 ] as const;
 
 /**

@@ -21,6 +21,7 @@ import type { QueueRegistry } from '../workers/queues';
 import { type Access, accessFor, ReadLog } from './access';
 import { readAuditPlugin } from './audit';
 import type { GatewayContext } from './context';
+import { devicesRouter } from './devices';
 import { createErrorFormatter } from './errors';
 import { graphiqlHandler } from './graphiql';
 import { checkReadiness } from './health';
@@ -38,6 +39,8 @@ export interface GatewayDeps {
   logger: Logger;
   /** Encrypts and decrypts connectors' secrets. */
   secretKey: SecretKey;
+  /** The handsets' mutual-TLS endpoint, named in enrollment answers. */
+  deviceEndpointUrl?: string;
 }
 
 export interface RunningGateway {
@@ -95,6 +98,7 @@ export async function startGateway({
   redis,
   logger,
   secretKey,
+  deviceEndpointUrl,
 }: GatewayDeps): Promise<RunningGateway> {
   if (!config.readAudit)
     logger.warn('GRIDHUB_READ_AUDIT=off: reads of personal data are NOT audited (benchmarks only)');
@@ -196,6 +200,9 @@ export async function startGateway({
       },
     }),
   );
+
+  // Enrollment (a handset without a certificate yet), the CRL and the CA certificate.
+  app.use('/devices', devicesRouter({ orm, logger, endpointUrl: () => deviceEndpointUrl }));
 
   app.use((req, res) => {
     res.status(404).json({ error: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` });

@@ -2,6 +2,7 @@ import { type Job, UnrecoverableError } from 'bullmq';
 import { queueRun } from '../connectors/connector.service';
 import type { SecretKey } from '../connectors/secrets';
 import { executeRun, failRun, isTransient, type RunCounters } from '../connectors/sync';
+import { refreshCrl, sweepExpiringCertificates } from '../fleet/enrollment.service';
 import { ensureAuditPartitions } from '../schema/audit/read-audit.service';
 import type { MikroORM } from '../schema/db/orm';
 import { verifyRegionTree } from '../schema/regions/region.service';
@@ -57,6 +58,21 @@ export const PROCESSORS: Record<QueueName, Processor> = {
       }
       case 'ensure-audit-partitions':
         return { partitions: await ensureAuditPartitions(orm.em.fork()) };
+      case 'refresh-crl': {
+        const crl = await refreshCrl(orm.em.fork());
+        if (crl) logger.info({ crlNumber: crl.number, entries: crl.entries }, 'device CRL published');
+        return { crlNumber: crl?.number ?? null };
+      }
+      case 'certificate-expiry-sweep': {
+        const { expiring, certificates } = await sweepExpiringCertificates(orm.em.fork());
+        if (expiring) {
+          logger.warn(
+            { expiring, first: certificates.slice(0, 20).map((c) => `${c.deviceId} ${c.daysLeft}d`) },
+            'handset certificates expire within 30 days',
+          );
+        }
+        return { expiring };
+      }
       default:
         throw new Error(`upkeep: unknown job "${job.name}"`);
     }

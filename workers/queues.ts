@@ -14,6 +14,10 @@ export interface QueueJobs {
     'verify-region-tree': { data: Record<string, never>; result: { checked: true; problems: TreeProblem[] } };
     /** Keeps the read audit's next monthly partitions ready. */
     'ensure-audit-partitions': { data: Record<string, never>; result: { partitions: string[] } };
+    /** Publishes a fresh device CRL (the handsets' endpoints load it when its number changes). */
+    'refresh-crl': { data: Record<string, never>; result: { crlNumber: string | null } };
+    /** Audits the handset certificates expiring within 30 days. */
+    'certificate-expiry-sweep': { data: Record<string, never>; result: { expiring: number } };
   };
   sync: {
     /** Executes (or resumes) a queued run. */
@@ -61,6 +65,8 @@ export function connectorSchedulerId(connector: string): string {
 export const SCHEDULES: Array<{ queue: QueueName; id: string; job: string; pattern: string }> = [
   { queue: 'upkeep', id: 'nightly-verify-region-tree', job: 'verify-region-tree', pattern: '0 3 * * *' },
   { queue: 'upkeep', id: 'nightly-audit-partitions', job: 'ensure-audit-partitions', pattern: '30 3 * * *' },
+  { queue: 'upkeep', id: 'hourly-refresh-crl', job: 'refresh-crl', pattern: '7 * * * *' },
+  { queue: 'upkeep', id: 'nightly-cert-expiry', job: 'certificate-expiry-sweep', pattern: '15 2 * * *' },
 ];
 
 /** Runs a Redis call, turning "Redis is not there" into REDIS_UNAVAILABLE for the caller. */

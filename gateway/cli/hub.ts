@@ -16,6 +16,7 @@ import { buildGatewaySchema } from '../schema';
 import { HUB_VERSION } from '../version';
 import { registerAccessCommands } from './access';
 import { registerConnectorCommands } from './connectors';
+import { registerFleetCommands } from './fleet';
 
 /** Runs a command with the parsed config and a logger; known failures print one line, not a stack. */
 function action<A extends unknown[]>(run: (config: Config, logger: Logger, ...args: A) => Promise<void>) {
@@ -204,6 +205,7 @@ program
         databaseUrl: config.databaseUrl ? redactUrl(config.databaseUrl) : '(embedded PGlite)',
         redisUrl: config.redisUrl ? redactUrl(config.redisUrl) : '(embedded redis-server)',
         secretKey: config.secretKey ? '***' : '(key file in the data directory)',
+        caPassphrase: config.caPassphrase ? '***' : '(ca-passphrase file in the data directory)',
       };
       process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     }),
@@ -211,5 +213,6 @@ program
 
 registerConnectorCommands(program);
 registerAccessCommands(program);
+registerFleetCommands(program);
 
 program.parseAsync(process.argv).catch((error) => fail(error));

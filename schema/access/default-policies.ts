@@ -42,6 +42,33 @@ const CONNECTOR_OPS = [
   'replayQuarantined',
   'discardQuarantined',
 ];
+/** The IT office's handset fleet (gateway/resolvers/fleet.resolver.ts): inventory, enrollment, compliance. */
+export const FLEET_OPS = [
+  'handsets',
+  'handset',
+  'sims',
+  'sim',
+  'workers',
+  'worker',
+  'fleetHistory',
+  'appReleases',
+  'fleetCompliance',
+  'fleetComplianceCsv',
+  'fleetAudit',
+  'createHandset',
+  'updateHandset',
+  'setHandsetStatus',
+  'createSim',
+  'setSimStatus',
+  'createWorker',
+  'assignHandset',
+  'unassignHandset',
+  'createAppRelease',
+  'createEnrollmentToken',
+  'revokeCertificate',
+  'revokeHandset',
+  'importFleetInventory',
+];
 const EVERY_TYPE = {
   Person: {},
   PersonRecord: {},
@@ -74,7 +101,7 @@ export const DEFAULT_POLICIES: Record<string, PolicyInput> = {
   },
   it_office: {
     description: 'County IT office: the handset fleet, connectors and the reference data',
-    rootFields: [...REFERENCE, ...CONNECTOR_OPS, 'thing', 'things'],
+    rootFields: [...REFERENCE, ...CONNECTOR_OPS, ...FLEET_OPS, 'thing', 'things'],
     types: { Thing: {} },
     aggregates: true,
     introspection: true,

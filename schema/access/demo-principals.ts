@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runSql } from '../common/rows';
@@ -16,6 +16,13 @@ const DEMO_PRINCIPALS = [
     name: 'demo-admin',
     title: '县综治中心 系统管理员',
     roles: ['admin'],
+    unitCode: null,
+    kind: PrincipalKind.USER,
+  },
+  {
+    name: 'demo-it',
+    title: '县综治中心 信息技术科',
+    roles: ['it_office'],
     unitCode: null,
     kind: PrincipalKind.USER,
   },
@@ -49,14 +56,22 @@ export async function ensureDemoPrincipals(
   dataDir: string,
   logger: Logger,
 ): Promise<string | null> {
-  const [exists] = await runSql(em, "select 1 from principal where name = 'demo-admin'");
-  if (exists) return null;
-  const keys: Record<string, { roles: string[]; key: string }> = {};
-  for (const p of DEMO_PRINCIPALS) {
+  // A demo principal added in a later version is created on the next start; the keys written before stay.
+  const existing = new Set(
+    (await runSql<{ name: string }>(em, "select name from principal where name like 'demo-%'")).map(
+      (r) => r.name,
+    ),
+  );
+  const missing = DEMO_PRINCIPALS.filter((p) => !existing.has(p.name));
+  if (!missing.length) return null;
+  const file = path.join(dataDir, DEMO_KEYS_FILE);
+  const keys: Record<string, { roles: string[]; key: string }> = existsSync(file)
+    ? JSON.parse(readFileSync(file, 'utf8'))
+    : {};
+  for (const p of missing) {
     await createPrincipal(em, 'demo', p);
     keys[p.name] = { roles: p.roles, key: (await issueKey(em, 'demo', p.name)).secret };
   }
-  const file = path.join(dataDir, DEMO_KEYS_FILE);
   writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   logger.info(
     { file, principals: Object.keys(keys) },

@@ -7,6 +7,8 @@
 import type { CitizenIdRule } from './citizen-id';
 import type { CreditCodeRule } from './credit-code';
 import type { DivisionRule, GridCodeRule } from './division-code';
+import type { IccidRule } from './iccid';
+import type { ImeiRule } from './imei';
 import type { PhoneRule } from './phone';
 
 export {
@@ -58,6 +60,32 @@ export {
 } from './division-code';
 export { cleanIdentifierInput, toHalfWidth } from './fullwidth';
 export {
+  DEFAULT_ICCID_CARRIERS,
+  type IccidCarrier,
+  type IccidCarrierCode,
+  type IccidCarrierTable,
+  type IccidInfo,
+  type IccidOptions,
+  type IccidResult,
+  type IccidRule,
+  type IccidWarningRule,
+  iccidCheckDigit,
+  maskIccid,
+  normaliseIccid,
+  validateIccid,
+} from './iccid';
+export {
+  type ImeiInfo,
+  type ImeiOptions,
+  type ImeiResult,
+  type ImeiRule,
+  imeiCheckDigit,
+  maskImei,
+  normaliseImei,
+  validateImei,
+} from './imei';
+export { luhnCheckDigit } from './luhn';
+export {
   maskPhone,
   normalisePhone,
   type PhoneInfo,
@@ -76,4 +104,11 @@ export {
 } from './result';
 
 /** Every rule code a validator in this module can fail with. */
-export type IdentifierRule = CitizenIdRule | CreditCodeRule | DivisionRule | GridCodeRule | PhoneRule;
+export type IdentifierRule =
+  | CitizenIdRule
+  | CreditCodeRule
+  | DivisionRule
+  | GridCodeRule
+  | IccidRule
+  | ImeiRule
+  | PhoneRule;

@@ -71,6 +71,27 @@ const envSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9_-]{1,40}$/, { message: 'must be 1–40 letters, digits, _ or -' })
     .default('gridhub'),
+  GRIDHUB_PUBLIC_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  GRIDHUB_CA_PASSPHRASE: z
+    .string()
+    .min(12, { message: 'must be at least 12 characters' })
+    .max(1024, { message: 'must be at most 1024 characters' })
+    .optional(),
+  GRIDHUB_DEVICE_PORT: integer(0, 65535).optional(),
+  GRIDHUB_DEVICE_HOSTNAMES: z
+    .string()
+    .trim()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    )
+    .refine((hosts) => hosts.length > 0 && hosts.every((h) => /^[A-Za-z0-9.:*-]{1,253}$/.test(h)), {
+      message: 'must be a comma-separated list of host names or IP addresses',
+    })
+    .default(['localhost', '127.0.0.1']),
+  GRIDHUB_DEVICE_CERT_DAYS: integer(1, 3650).default(365),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -101,6 +122,21 @@ export interface Config {
   queuePrefix: string;
   /** Key that encrypts connectors' secrets; unset = a key file created in `dataDir`. */
   secretKey?: string;
+  /**
+   * Where handsets and people reach the gateway (enrollment, the CRL, the QR code's hub address); unset = the
+   * gateway's own address.
+   */
+  publicUrl?: string;
+  /** Passphrase of the device CA's private key; unset = a passphrase file created in `dataDir`. */
+  caPassphrase?: string;
+  /** The handsets' mutual-TLS endpoint and the certificates the device CA issues. */
+  devices: {
+    /** 0 = any free port (the default when the gateway's PORT is 0, as in tests), otherwise 4443. */
+    port: number;
+    /** Names and addresses in the endpoint's server certificate. */
+    hostnames: string[];
+    certDays: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -146,6 +182,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     readAudit: e.GRIDHUB_READ_AUDIT === 'on',
     queuePrefix: e.GRIDHUB_QUEUE_PREFIX,
     secretKey: e.GRIDHUB_SECRET_KEY,
+    publicUrl: e.GRIDHUB_PUBLIC_URL?.replace(/\/+$/, ''),
+    caPassphrase: e.GRIDHUB_CA_PASSPHRASE,
+    devices: {
+      port: e.GRIDHUB_DEVICE_PORT ?? (e.PORT === 0 ? 0 : 4443),
+      hostnames: e.GRIDHUB_DEVICE_HOSTNAMES,
+      certDays: e.GRIDHUB_DEVICE_CERT_DAYS,
+    },
   };
 }
 
@@ -170,6 +213,14 @@ export const CONFIG_HELP: Record<keyof z.infer<typeof envSchema>, string> = {
   GRIDHUB_SECRET_KEY:
     "64 hex digits encrypting connectors' passwords and tokens (default: <data>/secret.key)",
   GRIDHUB_QUEUE_PREFIX: 'Redis key prefix of the job queues, for hubs sharing a Redis (default gridhub)',
+  GRIDHUB_PUBLIC_URL:
+    'address handsets reach the gateway at, for enrollment, the CRL and QR codes (default: the gateway URL)',
+  GRIDHUB_CA_PASSPHRASE:
+    "passphrase encrypting the device CA's key, ≥ 12 characters (default: <data>/ca-passphrase)",
+  GRIDHUB_DEVICE_PORT: "handsets' mutual-TLS port (default 4443; 0 = any free port, the default when PORT=0)",
+  GRIDHUB_DEVICE_HOSTNAMES:
+    "comma-separated names and IPs in the handsets' endpoint certificate (default localhost,127.0.0.1)",
+  GRIDHUB_DEVICE_CERT_DAYS: 'lifetime of handset certificates in days (default 365)',
 };
 
 /** The URL with its password replaced, for logs and error messages. */

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { initORM, migrate } from '../../schema/db/orm';
 import { dropDatabase, recreateDatabase } from '../support/services';
 import { accessReading, renderAccess, runAccessBench } from './access.bench';
+import { certificatesReading, renderCertificates, runCertificatesBench } from './certificates.bench';
 import { connectorsReading, renderConnectors, runConnectorsBench } from './connectors.bench';
 import { type GatewayResults, renderGateway, runGatewayBench } from './gateway.bench';
 import { fmt, type Machine, machine, median } from './harness';
@@ -194,12 +195,19 @@ async function runAccess(): Promise<{ section: string; reading: string }> {
   return { section: renderAccess(results), reading: accessReading(results) };
 }
 
+async function runCertificates(): Promise<{ section: string; reading: string }> {
+  console.log('benchmark 6: certificates (enrollments through the service, against openssl and node-forge)');
+  const results = await runCertificatesBench();
+  return { section: renderCertificates(results), reading: certificatesReading(results) };
+}
+
 /** In the order of RESULTS.md. */
 const BENCHMARKS: Record<string, () => Promise<{ section: string; reading: string }>> = {
   foundation: runFoundation,
   partner: runPartner,
   connectors: runConnectors,
   access: runAccess,
+  certificates: runCertificates,
 };
 
 const HEADER = [

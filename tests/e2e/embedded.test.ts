@@ -61,7 +61,13 @@ describe('the hub on embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
       string,
       { key: string; roles: string[] }
     >;
-    expect(Object.keys(keys)).toEqual(['demo-admin', 'demo-gongan', 'demo-minzheng', 'demo-qingquan']);
+    expect(Object.keys(keys)).toEqual([
+      'demo-admin',
+      'demo-it',
+      'demo-gongan',
+      'demo-minzheng',
+      'demo-qingquan',
+    ]);
     const key = keys['demo-admin']!.key;
     expect((await gql(first.url, query)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const answer = await gql<{ region: { name: string; createdAt: string; children: unknown[] } }>(

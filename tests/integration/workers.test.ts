@@ -40,6 +40,8 @@ describe('workers on real Redis', () => {
       expect(byKey).toEqual({
         'nightly-verify-region-tree': '0 3 * * *',
         'nightly-audit-partitions': '30 3 * * *',
+        'hourly-refresh-crl': '7 * * * *',
+        'nightly-cert-expiry': '15 2 * * *',
       });
     } finally {
       await second.stop();

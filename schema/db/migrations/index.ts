@@ -7,6 +7,7 @@ import { Migration20261126143100_event_party_organization } from './Migration202
 import { Migration20261126163733_connectors } from './Migration20261126163733_connectors';
 import { Migration20261126165432_access } from './Migration20261126165432_access';
 import { Migration20261126172800_read_audit_partitions } from './Migration20261126172800_read_audit_partitions';
+import { Migration20261127023843_fleet } from './Migration20261127023843_fleet';
 
 /**
  * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
@@ -28,4 +29,5 @@ export const MIGRATIONS: MigrationObject[] = [
     name: 'Migration20261126172800_read_audit_partitions',
     class: Migration20261126172800_read_audit_partitions,
   },
+  { name: 'Migration20261127023843_fleet', class: Migration20261127023843_fleet },
 ];

@@ -219,7 +219,12 @@ describe('the demo county through its department connectors', () => {
     const second = await runDemoConnectors(em, KEY, pending, logger);
     for (const r of second) {
       const first = start.reports.find((f) => f.connector === r.connector)!;
-      expect(r, r.connector).toMatchObject({ status: 'succeeded', inserted: 0, updated: 0, gone: 0 });
+      expect(r, `${r.connector}: ${r.error ?? ''}`).toMatchObject({
+        status: 'succeeded',
+        inserted: 0,
+        updated: 0,
+        gone: 0,
+      });
       if (r.connector === DEMO_CONNECTORS.communityCorrection) {
         // Incremental on updated_at: nothing was edited since the saved cursor, so nothing is read.
         expect(r.read).toBe(0);

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
- * Bulk statements for the sync engine, on one pooled connection of the ORM's pool, with `$n` parameters. A
- * chunk's data, its source links, its quarantine entries, the run's counters and the read position are
- * written in one transaction, so that what a crash leaves behind is always consistent.
+ * Plain statements with `$n` parameters on one pooled connection of the ORM's pool, optionally in one
+ * transaction: a sync chunk's data, links, quarantine, counters and read position; an inventory import; an
+ * enrollment (token used + certificate issued). What a crash leaves behind is always consistent.
  */
 export interface Tx {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;

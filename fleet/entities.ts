@@ -1,0 +1,18 @@
+import { DeviceCa, DeviceCertificate, EnrollmentToken, FleetAudit } from './ca.entity';
+import { AppRelease, Checkin } from './checkin.entity';
+import { Assignment, FleetChange, Handset, SimCard, Worker } from './inventory.entity';
+
+/** The fleet's tables: inventory, assignments and their history, the device CA, check-ins and app releases. */
+export const FLEET_ENTITIES = [
+  Worker,
+  Handset,
+  SimCard,
+  Assignment,
+  FleetChange,
+  DeviceCa,
+  DeviceCertificate,
+  EnrollmentToken,
+  FleetAudit,
+  Checkin,
+  AppRelease,
+];
