@@ -1,8 +1,9 @@
 import { DeviceCa, DeviceCertificate, EnrollmentToken, FleetAudit } from './ca.entity';
 import { AppRelease, Checkin } from './checkin.entity';
+import { CarrierTemplate, QuarantinedLine, Statement, StatementLine } from './fees.entity';
 import { Assignment, FleetChange, Handset, SimCard, Worker } from './inventory.entity';
 
-/** The fleet's tables: inventory, assignments and their history, the device CA, check-ins and app releases. */
+/** The fleet's tables: inventory, assignments and their history, the device CA, check-ins, app releases, and carrier statements. */
 export const FLEET_ENTITIES = [
   Worker,
   Handset,
@@ -15,4 +16,8 @@ export const FLEET_ENTITIES = [
   FleetAudit,
   Checkin,
   AppRelease,
+  CarrierTemplate,
+  Statement,
+  StatementLine,
+  QuarantinedLine,
 ];
