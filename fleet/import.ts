@@ -1,9 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
-import iconv from 'iconv-lite';
 import { inTransaction } from '../schema/db/tx';
 import { toHalfWidth } from '../schema/identifiers/fullwidth';
 import { DomainError } from '../schema/runtime/errors';
@@ -17,6 +13,7 @@ import {
   upsertSims,
   upsertWorkers,
 } from './inventory.service';
+import { loadSheetFile, readSheetRows, type SheetFile, type SheetOptions } from './sheets';
 import { type Checked, checkAssignment, checkHandset, checkSim, checkWorker, type Raw } from './validate';
 
 /**
@@ -29,14 +26,9 @@ import { type Checked, checkAssignment, checkHandset, checkSim, checkWorker, typ
 export type ImportKind = 'handsets' | 'sims' | 'workers' | 'assignments';
 export const IMPORT_KINDS: ImportKind[] = ['handsets', 'sims', 'workers', 'assignments'];
 
-export interface ImportOptions {
+export interface ImportOptions extends SheetOptions {
   kind: ImportKind;
-  /** A path on the hub's machine, or the file's bytes with its name (for an upload). */
-  file: string | { name: string; content: Buffer };
-  /** `utf-8`, `gbk` or `gb18030`; detected when absent (UTF-8 if it decodes cleanly, else GB18030). */
-  encoding?: string;
-  /** XLSX: the sheet's name or 1-based position; default the first. */
-  sheet?: string | number;
+  file: SheetFile;
   /** Check and count, write nothing. */
   dryRun?: boolean;
 }
@@ -115,93 +107,6 @@ const KEY_FIELD: Record<ImportKind, string> = {
 
 const headerKey = (h: string) => toHalfWidth(h).trim().toLowerCase().replace(/[\s_]/g, '');
 
-/** The file's header row and data rows as cell values. */
-async function readSheet(options: ImportOptions): Promise<{ name: string; header: string[]; rows: Raw[][] }> {
-  const { name, content } =
-    typeof options.file === 'string'
-      ? { name: options.file, content: await readFile(options.file).catch(fileError(options.file)) }
-      : options.file;
-  if (/\.xlsx$/i.test(name) || content.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
-    const workbook = new ExcelJS.Workbook();
-    try {
-      await workbook.xlsx.load(content as unknown as ArrayBuffer);
-    } catch (error) {
-      throw new DomainError(
-        'FILE_UNREADABLE',
-        `${path.basename(name)} could not be read as .xlsx: ${(error as Error).message}`,
-        {
-          file: name,
-        },
-      );
-    }
-    const wanted = options.sheet ?? 1;
-    const sheet =
-      typeof wanted === 'number'
-        ? workbook.worksheets[wanted - 1]
-        : workbook.worksheets.find((w) => w.name === wanted);
-    if (!sheet) {
-      throw new DomainError(
-        'SHEET_NOT_FOUND',
-        `${path.basename(name)} has no sheet ${JSON.stringify(wanted)}`,
-        {
-          file: name,
-          sheets: workbook.worksheets.map((w) => w.name),
-        },
-      );
-    }
-    const rows: Raw[][] = [];
-    sheet.eachRow({ includeEmpty: false }, (row) => {
-      rows.push((row.values as Raw[]).slice(1).map(cellValue));
-    });
-    const [header = [], ...data] = rows;
-    return { name, header: header.map((h) => String(h ?? '')), rows: data };
-  }
-  const text = decode(content, options.encoding);
-  const records = parse(text, {
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    trim: true,
-  }) as string[][];
-  const [header = [], ...data] = records;
-  return { name, header, rows: data };
-}
-
-function fileError(file: string) {
-  return (error: NodeJS.ErrnoException): never => {
-    throw new DomainError(
-      'FILE_UNREADABLE',
-      error.code === 'ENOENT' ? `${file} does not exist` : `${file} could not be read: ${error.message}`,
-      { file },
-    );
-  };
-}
-
-/** Rich text, hyperlinks and formulas as their shown value. */
-function cellValue(value: unknown): Raw {
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const v = value as { result?: unknown; text?: unknown; richText?: { text: string }[] };
-    if (v.richText) return v.richText.map((r) => r.text).join('');
-    if ('result' in v) return v.result as Raw;
-    if ('text' in v) return v.text as Raw;
-  }
-  return value as Raw;
-}
-
-function decode(content: Buffer, encoding?: string): string {
-  if (encoding) {
-    if (!iconv.encodingExists(encoding)) {
-      throw new DomainError('ENCODING_UNKNOWN', `unknown encoding ${encoding}`, { field: 'encoding' });
-    }
-    return iconv.decode(content, encoding);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(content);
-  } catch {
-    return iconv.decode(content, 'gb18030');
-  }
-}
-
 /** Checks every row, then writes all of them in one transaction, or nothing. */
 export async function importInventory(
   em: EntityManager,
@@ -212,7 +117,9 @@ export async function importInventory(
   if (!IMPORT_KINDS.includes(kind)) {
     throw new DomainError('IMPORT_KIND', `kind must be one of ${IMPORT_KINDS.join(', ')}`, { field: 'kind' });
   }
-  const sheet = await readSheet(options);
+  const { name, content } = await loadSheetFile(options.file);
+  const [headerRow, ...dataRows] = await readSheetRows(name, content, options);
+  const sheet = { name, header: (headerRow?.cells ?? []).map((h) => String(h ?? '')), rows: dataRows };
   const aliases = HEADERS[kind];
   const columnOf = new Map<string, number>();
   const ignoredColumns: string[] = [];
@@ -244,15 +151,13 @@ export async function importInventory(
     applied: false,
   };
   const records: Numbered<unknown>[] = [];
-  sheet.rows.forEach((cells, i) => {
+  for (const { row, cells } of sheet.rows) {
     const raw = Object.fromEntries([...columnOf].map(([field, col]) => [field, cells[col]]));
     const { values, failures } = CHECKS[kind](raw);
-    // Row numbers as the IT office sees them in the sheet: the header is row 1.
-    const row = i + 2;
     const key = raw[KEY_FIELD[kind]];
     for (const f of failures) report.errors.push({ row, key: key == null ? null : String(key), ...f });
     if (!failures.length) records.push({ row, values });
-  });
+  }
   if (report.errors.length || !records.length) return report;
 
   const rollback = new Error('rollback');

@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
-import iconv from 'iconv-lite';
 import { inTransaction, type Tx, withConnection } from '../schema/db/tx';
 import { toHalfWidth } from '../schema/identifiers/fullwidth';
 import { validateIccid } from '../schema/identifiers/iccid';
@@ -19,6 +15,7 @@ import {
   type FeeCategory,
   type StatementField,
 } from './fees.entity';
+import { loadSheetFile, readSheetRows, type SheetFile, type SheetOptions, type SheetRow } from './sheets';
 import { cellText, type FieldFailure, type Raw } from './validate';
 
 /**
@@ -48,17 +45,12 @@ import { cellText, type FieldFailure, type Raw } from './validate';
  *    The report says which statement was replaced and its totals.
  */
 
-export interface StatementImportOptions {
+export interface StatementImportOptions extends SheetOptions {
   /** cmcc, cucc or ctcc. */
   carrier: string;
   /** The billing month, YYYY-MM. */
   month: string;
-  /** A path on the hub's machine, or the file's bytes with its name (for an upload). */
-  file: string | { name: string; content: Buffer };
-  /** `utf-8`, `gbk` or `gb18030`; detected when absent (UTF-8 if it decodes cleanly, else GB18030). */
-  encoding?: string;
-  /** XLSX: the sheet's name or 1-based position; default the first. */
-  sheet?: string | number;
+  file: SheetFile;
   /** The statement's totals per category in fen (from its cover page); overrides totals rows in the file. */
   totals?: CategoryTotals;
   /** A template by name; default the carrier's first template. */
@@ -111,11 +103,6 @@ interface Template {
   headerRow: number;
   skipRows: number;
   totalsMarker: string | null;
-}
-
-interface SheetRow {
-  row: number;
-  cells: Raw[];
 }
 
 interface Line {
@@ -227,83 +214,6 @@ async function loadTemplate(em: EntityManager, carrier: string, name?: string): 
   };
 }
 
-function fileError(file: string) {
-  return (error: NodeJS.ErrnoException): never => {
-    throw new DomainError(
-      'FILE_UNREADABLE',
-      error.code === 'ENOENT' ? `${file} does not exist` : `${file} could not be read: ${error.message}`,
-      { file },
-    );
-  };
-}
-
-function decode(content: Buffer, encoding?: string): string {
-  if (encoding) {
-    if (!iconv.encodingExists(encoding)) {
-      throw new DomainError('ENCODING_UNKNOWN', `unknown encoding ${encoding}`, { field: 'encoding' });
-    }
-    return iconv.decode(content, encoding);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(content);
-  } catch {
-    return iconv.decode(content, 'gb18030');
-  }
-}
-
-function cellValue(value: unknown): Raw {
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const v = value as { result?: unknown; text?: unknown; richText?: { text: string }[] };
-    if (v.richText) return v.richText.map((r) => r.text).join('');
-    if ('result' in v) return v.result as Raw;
-    if ('text' in v) return v.text as Raw;
-  }
-  return value as Raw;
-}
-
-/** Every non-empty row of the file with its 1-based row number. */
-async function readRows(name: string, content: Buffer, options: StatementImportOptions): Promise<SheetRow[]> {
-  if (/\.xlsx$/i.test(name) || content.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
-    const workbook = new ExcelJS.Workbook();
-    try {
-      await workbook.xlsx.load(content as unknown as ArrayBuffer);
-    } catch (error) {
-      throw new DomainError(
-        'FILE_UNREADABLE',
-        `${path.basename(name)} could not be read as .xlsx: ${(error as Error).message}`,
-        { file: name },
-      );
-    }
-    const wanted = options.sheet ?? 1;
-    const sheet =
-      typeof wanted === 'number'
-        ? workbook.worksheets[wanted - 1]
-        : workbook.worksheets.find((w) => w.name === wanted);
-    if (!sheet) {
-      throw new DomainError(
-        'SHEET_NOT_FOUND',
-        `${path.basename(name)} has no sheet ${JSON.stringify(wanted)}`,
-        {
-          file: name,
-          sheets: workbook.worksheets.map((w) => w.name),
-        },
-      );
-    }
-    const rows: SheetRow[] = [];
-    sheet.eachRow({ includeEmpty: false }, (row) => {
-      rows.push({ row: row.number, cells: (row.values as Raw[]).slice(1).map(cellValue) });
-    });
-    return rows;
-  }
-  const records = parse(decode(content, options.encoding), {
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    trim: true,
-  }) as string[][];
-  return records.map((cells, i) => ({ row: i + 1, cells })).filter((r) => r.cells.some((c) => c !== ''));
-}
-
 class LineChecker {
   readonly failures: FieldFailure[] = [];
   fail(field: string, rule: string, message: string, value?: Raw): null {
@@ -362,13 +272,10 @@ export async function importStatement(
     });
   }
   const template = await loadTemplate(em, carrier, options.template);
-  const { name, content } =
-    typeof options.file === 'string'
-      ? { name: options.file, content: await readFile(options.file).catch(fileError(options.file)) }
-      : options.file;
+  const { name, content } = await loadSheetFile(options.file);
   const fileName = path.basename(name);
   const sha256 = createHash('sha256').update(content).digest('hex');
-  const rows = await readRows(name, content, options);
+  const rows = await readSheetRows(name, content, options);
 
   // The header and the mapped columns: every mapped field must be in the file.
   const headerRow = rows.find((r) => r.row === template.headerRow);
