@@ -405,3 +405,23 @@ export function fleetAuditOf(em: EntityManager, handsetId: string, limit = 100):
     [handsetId, limit],
   );
 }
+
+/** The version code handsets should run: the newest release's, or null before any release. */
+export async function currentReleaseCode(em: EntityManager): Promise<number | null> {
+  const [row] = await runSql<{ code: number | null }>(
+    em,
+    'select max(version_code) as code from app_release',
+  );
+  return row?.code ?? null;
+}
+
+/** Whether the handset holds a certificate that still lets it in (active or superseded, not expired). */
+export async function hasValidCertificate(em: EntityManager, handsetId: string): Promise<boolean> {
+  const rows = await runSql(
+    em,
+    `select 1 from device_certificate where handset_id = ? and status in ('active', 'superseded')
+       and not_after > now() limit 1`,
+    [handsetId],
+  );
+  return rows.length > 0;
+}

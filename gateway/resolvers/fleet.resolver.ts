@@ -39,11 +39,13 @@ import {
   certificatesOf,
   changesOf,
   checkinsOf,
+  currentReleaseCode,
   findHandset,
   findSim,
   findWorker,
   fleetAuditOf,
   handsetsByIds,
+  hasValidCertificate,
   listAppReleases,
   openAssignmentsByHandset,
   openAssignmentsBySim,
@@ -55,7 +57,6 @@ import {
   simsByIds,
   workersByIds,
 } from '../../fleet/search';
-import { runSql } from '../../schema/common/rows';
 import { Region } from '../../schema/regions/region.entity';
 import { getRegionCached } from '../../schema/regions/region.service';
 import { DomainError } from '../../schema/runtime/errors';
@@ -122,10 +123,7 @@ class FleetLoaders {
 
   /** The current release's version code (null when none), once per request. */
   currentVersionCode(): Promise<number | null> {
-    this.release ??= runSql<{ code: number | null }>(
-      this.ctx.em,
-      'select max(version_code) as code from app_release',
-    ).then((rows) => rows[0]?.code ?? null);
+    this.release ??= currentReleaseCode(this.ctx.em);
     return this.release;
   }
 }
@@ -432,16 +430,6 @@ const REVOKE_ON: Partial<Record<HandsetStatus, RevocationReason>> = {
   [HandsetStatus.LOST]: RevocationReason.KEY_COMPROMISE,
   [HandsetStatus.RETIRED]: RevocationReason.CESSATION_OF_OPERATION,
 };
-
-async function hasValidCertificate(em: GatewayContext['em'], handsetId: string): Promise<boolean> {
-  const rows = await runSql(
-    em,
-    `select 1 from device_certificate where handset_id = ? and status in ('active', 'superseded')
-       and not_after > now() limit 1`,
-    [handsetId],
-  );
-  return rows.length > 0;
-}
 
 const HOUR_MS = 3_600_000;
 
