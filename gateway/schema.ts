@@ -6,6 +6,7 @@ import { CodeTableResolver } from './resolvers/codes.resolver';
 import { ConnectorResolver, QuarantineResolver, SyncRunResolver } from './resolvers/connectors.resolver';
 import { CountsResolver } from './resolvers/counts.resolver';
 import { EventPartyResolver, EventResolver } from './resolvers/events.resolver';
+import { FEES_RESOLVERS } from './resolvers/fees.resolver';
 import { FLEET_RESOLVERS } from './resolvers/fleet.resolver';
 import { OrganizationResolver } from './resolvers/organizations.resolver';
 import { HouseholdResolver, PersonRecordResolver, PersonResolver } from './resolvers/people.resolver';
@@ -33,6 +34,7 @@ export const RESOLVERS = [
   QuarantineResolver,
   AccessResolver,
   ...FLEET_RESOLVERS,
+  ...FEES_RESOLVERS,
 ] as const;
 
 /**

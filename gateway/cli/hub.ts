@@ -16,6 +16,7 @@ import { buildGatewaySchema } from '../schema';
 import { HUB_VERSION } from '../version';
 import { registerAccessCommands } from './access';
 import { registerConnectorCommands } from './connectors';
+import { registerFeesCommands } from './fees';
 import { registerFleetCommands } from './fleet';
 
 /** Runs a command with the parsed config and a logger; known failures print one line, not a stack. */
@@ -214,5 +215,6 @@ program
 registerConnectorCommands(program);
 registerAccessCommands(program);
 registerFleetCommands(program);
+registerFeesCommands(program);
 
 program.parseAsync(process.argv).catch((error) => fail(error));

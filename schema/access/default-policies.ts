@@ -69,6 +69,8 @@ export const FLEET_OPS = [
   'revokeHandset',
   'importFleetInventory',
 ];
+/** Finance's carrier statements (gateway/resolvers/fees.resolver.ts): templates, statements, their import. */
+export const FEES_OPS = ['carrierTemplates', 'statements', 'statement', 'importStatement'];
 const EVERY_TYPE = {
   Person: {},
   PersonRecord: {},
@@ -108,7 +110,7 @@ export const DEFAULT_POLICIES: Record<string, PolicyInput> = {
   },
   finance: {
     description: 'Finance: fees and budgets, and the reference data',
-    rootFields: [...REFERENCE],
+    rootFields: [...REFERENCE, ...FEES_OPS],
     aggregates: true,
     introspection: true,
   },

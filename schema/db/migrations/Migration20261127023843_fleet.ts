@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { appendRootFieldsSql } from './policy-sql';
 
 export class Migration20261127023843_fleet extends Migration {
   override async up(): Promise<void> {
@@ -133,34 +134,35 @@ export class Migration20261127023843_fleet extends Migration {
     // One device CA per hub.
     this.addSql(`alter table "device_ca" add constraint "device_ca_single" check ("id" = 1);`);
 
-    // The IT office gets the fleet's root fields: appended to its stored policy (an administrator may have
-    // changed it, so only the names it lacks are added), with the change recorded like any policy change.
-    // The names are written out, not imported: a migration must do the same whenever it runs.
-    this.addSql(`with wanted(name, pos) as (select * from unnest(array[
-        'handsets', 'handset', 'sims', 'sim', 'workers', 'worker', 'fleetHistory', 'appReleases',
-        'fleetCompliance', 'fleetComplianceCsv', 'fleetAudit', 'createHandset', 'updateHandset',
-        'setHandsetStatus', 'createSim', 'setSimStatus', 'createWorker', 'assignHandset',
-        'unassignHandset', 'createAppRelease', 'createEnrollmentToken', 'revokeCertificate',
-        'revokeHandset', 'importFleetInventory'
-      ]::text[]) with ordinality),
-      current_policy as (
-        select policy from "role_policy"
-        where "role" = 'it_office' and jsonb_typeof(policy -> 'rootFields') = 'array' for update
-      ),
-      missing as (
-        select w.name, w.pos from wanted w, current_policy c
-        where not exists (select 1 from jsonb_array_elements_text(c.policy -> 'rootFields') e(name) where e.name = w.name)
-      ),
-      updated as (
-        update "role_policy" rp
-        set policy = jsonb_set(rp.policy, '{rootFields}',
-              (rp.policy -> 'rootFields') || (select jsonb_agg(m.name order by m.pos) from missing m)),
-            version = rp.version + 1, updated_at = now(), updated_by = 'migration'
-        where rp.role = 'it_office' and exists (select 1 from missing)
-        returning rp.policy as after
-      )
-      insert into "access_change" (actor, action, subject, before, after)
-      select 'migration', 'policy.set', 'it_office', c.policy, u.after from updated u, current_policy c;`);
+    // The IT office gets the fleet's root fields (see policy-sql.ts).
+    this.addSql(
+      appendRootFieldsSql('it_office', [
+        'handsets',
+        'handset',
+        'sims',
+        'sim',
+        'workers',
+        'worker',
+        'fleetHistory',
+        'appReleases',
+        'fleetCompliance',
+        'fleetComplianceCsv',
+        'fleetAudit',
+        'createHandset',
+        'updateHandset',
+        'setHandsetStatus',
+        'createSim',
+        'setSimStatus',
+        'createWorker',
+        'assignHandset',
+        'unassignHandset',
+        'createAppRelease',
+        'createEnrollmentToken',
+        'revokeCertificate',
+        'revokeHandset',
+        'importFleetInventory',
+      ]),
+    );
   }
 
   override async down(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { appendRootFieldsSql } from './policy-sql';
 
 export class Migration20261127040347_fees extends Migration {
   override async up(): Promise<void> {
@@ -57,6 +58,10 @@ export class Migration20261127040347_fees extends Migration {
     );
     this.addSql(
       `insert into "carrier_template" ("carrier", "name", "columns", "categories", "bad_lines", "allow_credits", "header_row", "skip_rows", "totals_marker") values ('ctcc', '中国电信政企账单(默认)', '{"iccid": "ICCID", "msisdn": "号码", "month": "计费月份", "category": "科目编码", "itemName": "科目名称", "amount": "应收金额", "dataMb": "流量(MB)", "voiceMinutes": "通话时长(分钟)", "smsCount": "短信条数", "daysInService": "在网天数"}', '{"1001": "plan_fee", "1002": "data", "1003": "voice", "1004": "sms", "1005": "value_added", "1006": "third_party", "1009": "other", "1010": "other"}', 'refuse', true, 1, 0, '合计');`,
+    );
+    // Finance gets the statements' root fields (see policy-sql.ts).
+    this.addSql(
+      appendRootFieldsSql('finance', ['carrierTemplates', 'statements', 'statement', 'importStatement']),
     );
   }
 

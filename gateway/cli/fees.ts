@@ -1,0 +1,179 @@
+import os from 'node:os';
+import { type Command, Option } from 'commander';
+import { type CategoryTotals, FEE_CATEGORIES } from '../../fleet/fees.entity';
+import { importStatement, type StatementImportReport, type TieOutDifference } from '../../fleet/statements';
+import { DomainError } from '../../schema/runtime/errors';
+import { listStatements } from '../resolvers/fees.resolver';
+import { command, print, printJson, table, time } from './connectors';
+
+/**
+ * `hub fees …`: finance's carrier statements, on the database directly (as `hub fleet` does), through the
+ * same service as the GraphQL API, audited with the OS user as actor. Human output by default, `--json` for
+ * scripts. An import that is not applied (bad lines under a refusing template, or lines that do not tie out
+ * with the statement's totals) prints why and exits 1 having written nothing.
+ */
+
+const actor = () => `cli:${os.userInfo().username}`;
+const json = () => new Option('--json', 'machine-readable output');
+
+/** Fen as yuan with two decimals and thousands separators: 129466 → 1,294.66. */
+export function yuan(fen: number | string): string {
+  const n = BigInt(fen);
+  const abs = n < 0n ? -n : n;
+  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${n < 0n ? '-' : ''}${whole}.${(abs % 100n).toString().padStart(2, '0')}`;
+}
+
+function totalsLine(totals: CategoryTotals): string {
+  const parts = FEE_CATEGORIES.filter((c) => totals[c] != null).map((c) => `${c} ${yuan(totals[c]!)}`);
+  return parts.length ? parts.join(', ') : '(none)';
+}
+
+function printReport(report: StatementImportReport): void {
+  const outcome = report.applied ? `applied as statement ${report.statementId}` : 'REFUSED: nothing written';
+  print(`import of ${report.carrier} ${report.month} from ${report.file}: ${outcome}`);
+  print(`  lines ${report.lines}, total ${yuan(report.totalFen)} yuan (${report.totalFen} fen)`);
+  print(`  by category: ${totalsLine(report.totalsFen)}`);
+  print(`  totals from: ${report.totalsSource}`);
+  if (report.quarantined)
+    print(`  quarantined ${report.quarantined} lines: ${totalsLine(report.quarantinedFen)}`);
+  if (report.replaced)
+    print(`  replaced statement ${report.replaced.statementId} (${totalsLine(report.replaced.totalsFen)})`);
+  if (report.errors.length) {
+    print();
+    table(
+      ['row', 'field', 'rule', 'message', 'value'],
+      report.errors.map((e) => [e.row, e.field, e.rule, e.message, e.value]),
+    );
+  }
+}
+
+function printMismatch(file: string, opts: { carrier: string; month: string }, error: DomainError): void {
+  const differences = (error.details.differences ?? []) as TieOutDifference[];
+  const unplaced = (error.details.unplacedRows ?? []) as number[];
+  print(
+    `import of ${opts.carrier} ${opts.month} from ${String(error.details.file ?? file)}: REFUSED: the lines do not add up to the statement's totals; nothing written`,
+  );
+  if (differences.length) {
+    print();
+    table(
+      ['category', 'stated', 'lines', 'difference'],
+      differences.map((d) => [d.category, yuan(d.statedFen), yuan(d.linesFen), yuan(d.differenceFen)]),
+    );
+  }
+  if (unplaced.length) print(`  rows without a readable category and amount: ${unplaced.join(', ')}`);
+}
+
+export function registerFeesCommands(program: Command): void {
+  const fees = program
+    .command('fees')
+    .description('terminal usage fees: import the carriers’ monthly statements, list them');
+
+  fees
+    .command('import')
+    .description(
+      'import a carrier’s monthly statement (CSV or XLSX) through its template; the lines must tie out with the totals; a re-import replaces the month',
+    )
+    .argument('<file>', 'the statement, .csv (UTF-8 or GBK) or .xlsx')
+    .requiredOption('--carrier <carrier>', 'cmcc, cucc or ctcc')
+    .requiredOption('--month <month>', 'the billing month, YYYY-MM')
+    .option('--encoding <encoding>', 'CSV encoding (utf-8, gbk, gb18030); default detected')
+    .option('--sheet <sheet>', 'XLSX sheet name or 1-based number; default the first')
+    .option('--template <name>', 'a template by name; default the carrier’s first')
+    .addOption(json())
+    .action(
+      command(
+        'never',
+        async (
+          s,
+          file: string,
+          opts: {
+            carrier: string;
+            month: string;
+            encoding?: string;
+            sheet?: string;
+            template?: string;
+            json?: boolean;
+          },
+        ) => {
+          let report: StatementImportReport;
+          try {
+            report = await importStatement(s.em(), actor(), {
+              carrier: opts.carrier.trim().toLowerCase(),
+              month: opts.month.trim(),
+              file,
+              encoding: opts.encoding,
+              sheet: opts.sheet && /^\d+$/.test(opts.sheet) ? Number(opts.sheet) : opts.sheet,
+              template: opts.template,
+            });
+          } catch (error) {
+            if (!(error instanceof DomainError) || error.code !== 'TOTALS_MISMATCH') throw error;
+            if (opts.json)
+              printJson({
+                applied: false,
+                error: { code: error.code, message: error.message, ...error.details },
+              });
+            else printMismatch(file, opts, error);
+            process.exitCode = 1;
+            return;
+          }
+          if (opts.json) printJson(report);
+          else printReport(report);
+          if (!report.applied) process.exitCode = 1;
+        },
+      ),
+    );
+
+  fees
+    .command('statements')
+    .description('list the imported statements (the current one per carrier and month)')
+    .option('--year <year>', 'billing months of this year')
+    .option('--carrier <carrier>', 'cmcc, cucc or ctcc')
+    .addOption(json())
+    .action(
+      command('never', async (s, opts: { year?: string; carrier?: string; json?: boolean }) => {
+        if (opts.year !== undefined && !/^\d{4}$/.test(opts.year))
+          throw new DomainError('INVALID_OPTION', `--year: a year like 2023, got "${opts.year}"`, {
+            field: 'year',
+          });
+        const statements = await listStatements(s.em(), {
+          carrier: opts.carrier ?? null,
+          year: opts.year ? Number(opts.year) : null,
+        });
+        if (opts.json)
+          return printJson(
+            statements.map((st) => ({
+              id: st.id,
+              carrier: st.carrier,
+              month: String(st.billingMonth).slice(0, 7),
+              templateId: String(st.template.id),
+              fileName: st.fileName,
+              sha256: st.sha256,
+              importedAt: st.importedAt,
+              importedBy: st.importedBy,
+              totalsFen: st.totalsFen,
+              totalFen: String(st.totalFen),
+              lineCount: st.lineCount,
+              quarantinedCount: st.quarantinedCount,
+              replacedStatementId: st.replacedStatementId == null ? null : String(st.replacedStatementId),
+            })),
+          );
+        table(
+          ['id', 'carrier', 'month', 'lines', 'quarantined', 'total (yuan)', 'file', 'imported', 'by'],
+          statements.map((st) => [
+            st.id,
+            st.carrier,
+            String(st.billingMonth).slice(0, 7),
+            st.lineCount,
+            st.quarantinedCount,
+            yuan(st.totalFen),
+            st.fileName,
+            time(st.importedAt),
+            st.importedBy,
+          ]),
+        );
+        const total = statements.reduce((a, st) => a + BigInt(st.totalFen), 0n);
+        print(`${statements.length} statements, total ${yuan(total.toString())} yuan`);
+      }),
+    );
+}
