@@ -45,6 +45,8 @@ describe('Redis goes away and comes back', () => {
 
     await redis.start();
     await eventually(async () => (await readyz(url)).status === 200, 20_000, '/readyz to recover');
+    // The queues' own connections reconnect on their own schedule, a moment after the readiness client's.
+    await eventually(async () => !(await gql(url, QUEUES)).body.errors, 20_000, 'the queues to answer again');
     const back = await gql(url, QUEUES);
     expect(back.body.errors).toBeUndefined();
     expect(back.body.data).toMatchObject({ hub: { queues: [{ name: 'upkeep' }, { name: 'sync' }] } });
