@@ -2,6 +2,7 @@ import { DeviceCa, DeviceCertificate, EnrollmentToken, FleetAudit } from './ca.e
 import { AppRelease, Checkin } from './checkin.entity';
 import { CarrierTemplate, QuarantinedLine, Statement, StatementLine } from './fees.entity';
 import { Assignment, FleetChange, Handset, SimCard, Worker } from './inventory.entity';
+import { ReconciliationFinding, ReconciliationRun } from './reconciliation.entity';
 
 /** The fleet's tables: inventory, assignments and their history, the device CA, check-ins, app releases, and carrier statements. */
 export const FLEET_ENTITIES = [
@@ -20,4 +21,6 @@ export const FLEET_ENTITIES = [
   Statement,
   StatementLine,
   QuarantinedLine,
+  ReconciliationRun,
+  ReconciliationFinding,
 ];

@@ -3,6 +3,7 @@ import { queueRun } from '../connectors/connector.service';
 import type { SecretKey } from '../connectors/secrets';
 import { executeRun, failRun, isTransient, type RunCounters } from '../connectors/sync';
 import { refreshCrl, sweepExpiringCertificates } from '../fleet/enrollment.service';
+import { reconcile } from '../fleet/reconciliation';
 import { ensureAuditPartitions } from '../schema/audit/read-audit.service';
 import type { MikroORM } from '../schema/db/orm';
 import { verifyRegionTree } from '../schema/regions/region.service';
@@ -88,6 +89,28 @@ export const PROCESSORS: Record<QueueName, Processor> = {
           return await runSync(job, run.id, deps);
         } catch (error) {
           if (error instanceof DomainError && error.code === 'RUN_ACTIVE') return { skipped: error.message };
+          throw error;
+        }
+      }
+      case 'reconcile-statement': {
+        const { statementId, actor } = job.data as { statementId: string; actor?: string };
+        try {
+          const report = await reconcile(deps.orm.em.fork(), statementId, undefined, {
+            actor: actor ?? 'system',
+          });
+          deps.logger.info(
+            {
+              statementId,
+              runId: report.runId,
+              discrepancies: report.discrepancies,
+              atStakeFen: report.atStakeFen,
+            },
+            'statement reconciled',
+          );
+          return report;
+        } catch (error) {
+          // A statement that is gone (replaced by a re-import) or bad parameters will not get better.
+          if (error instanceof DomainError) throw new UnrecoverableError(error.message);
           throw error;
         }
       }

@@ -1,5 +1,6 @@
 import { type JobsOptions, Queue } from 'bullmq';
 import type { RunCounters } from '../connectors/sync';
+import type { ReconciliationReport } from '../fleet/reconciliation';
 import type { TreeProblem } from '../schema/regions/region.service';
 import { isConnectionError, ServiceUnavailableError } from '../schema/runtime/errors';
 import { errorMessage } from '../schema/runtime/retry';
@@ -24,6 +25,8 @@ export interface QueueJobs {
     'run-connector': { data: { runId: string }; result: RunCounters };
     /** A connector's cron schedule fired: queue a run and execute it (skipped if one is active). */
     'scheduled-run': { data: { connector: string }; result: RunCounters | { skipped: string } };
+    /** Reconciles a carrier statement against the fleet (started on import, or on demand). */
+    'reconcile-statement': { data: { statementId: string; actor?: string }; result: ReconciliationReport };
   };
 }
 
@@ -79,6 +82,15 @@ async function redisCall<T>(call: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
+}
+
+/**
+ * Queues the reconciliation of a statement on the 'sync' queue. The job id is unique per queuing (a
+ * re-import queues a fresh reconciliation); reconciliations of one carrier and month serialize in the
+ * database (an advisory lock), and each replaces the month's findings.
+ */
+export function queueReconciliation(registry: QueueRegistry, statementId: string, actor = 'system') {
+  return registry.add('sync', 'reconcile-statement', { statementId, actor }, { attempts: 2 });
 }
 
 export class QueueRegistry {

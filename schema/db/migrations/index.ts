@@ -9,6 +9,7 @@ import { Migration20261126165432_access } from './Migration20261126165432_access
 import { Migration20261126172800_read_audit_partitions } from './Migration20261126172800_read_audit_partitions';
 import { Migration20261127023843_fleet } from './Migration20261127023843_fleet';
 import { Migration20261127040347_fees } from './Migration20261127040347_fees';
+import { Migration20261127041034_reconciliation } from './Migration20261127041034_reconciliation';
 
 /**
  * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
@@ -32,4 +33,5 @@ export const MIGRATIONS: MigrationObject[] = [
   },
   { name: 'Migration20261127023843_fleet', class: Migration20261127023843_fleet },
   { name: 'Migration20261127040347_fees', class: Migration20261127040347_fees },
+  { name: 'Migration20261127041034_reconciliation', class: Migration20261127041034_reconciliation },
 ];
