@@ -1,9 +1,17 @@
 import os from 'node:os';
 import { type Command, Option } from 'commander';
 import { type CategoryTotals, FEE_CATEGORIES } from '../../fleet/fees.entity';
+import {
+  acceptFinding,
+  CLASS_PRECEDENCE,
+  type ReconciliationReport,
+  reconcile,
+} from '../../fleet/reconciliation';
+import { DiscrepancyClass } from '../../fleet/reconciliation.entity';
 import { importStatement, type StatementImportReport, type TieOutDifference } from '../../fleet/statements';
 import { DomainError } from '../../schema/runtime/errors';
-import { listStatements } from '../resolvers/fees.resolver';
+import { errorMessage } from '../../schema/runtime/retry';
+import { findingsPage, listStatements, statementOfMonth } from '../resolvers/fees.resolver';
 import { command, print, printJson, table, time } from './connectors';
 
 /**
@@ -64,6 +72,34 @@ function printMismatch(file: string, opts: { carrier: string; month: string }, e
   if (unplaced.length) print(`  rows without a readable category and amount: ${unplaced.join(', ')}`);
 }
 
+/** A reconciliation's counts per class and totals. */
+function printReconciliation(r: ReconciliationReport): void {
+  print(`reconciliation ${r.runId} of ${r.carrier} ${r.month} (statement ${r.statementId}): ${r.status}`);
+  print(
+    `  lines ${r.lines}, matched ${r.matched} (${yuan(r.matchedFen)} yuan), discrepancies ${r.discrepancies}, accepted ${r.accepted}`,
+  );
+  print(`  at stake ${yuan(r.atStakeFen)} yuan (${r.atStakeFen} fen)`);
+  const rows = CLASS_PRECEDENCE.filter((c) => r.byClass[c]).map((c) => [c, r.byClass[c]]);
+  if (rows.length) {
+    print();
+    table(['class', 'findings'], rows);
+  }
+}
+
+function checkClass(value: string | undefined): DiscrepancyClass | null {
+  if (!value) return null;
+  const c = value.trim().toUpperCase() as DiscrepancyClass;
+  if (!Object.values(DiscrepancyClass).includes(c))
+    throw new DomainError(
+      'INVALID_OPTION',
+      `--class: one of ${CLASS_PRECEDENCE.join(', ')}, not "${value}"`,
+      {
+        field: 'class',
+      },
+    );
+  return c;
+}
+
 export function registerFeesCommands(program: Command): void {
   const fees = program
     .command('fees')
@@ -80,6 +116,7 @@ export function registerFeesCommands(program: Command): void {
     .option('--encoding <encoding>', 'CSV encoding (utf-8, gbk, gb18030); default detected')
     .option('--sheet <sheet>', 'XLSX sheet name or 1-based number; default the first')
     .option('--template <name>', 'a template by name; default the carrier’s first')
+    .option('--no-reconcile', 'do not reconcile the statement after importing it')
     .addOption(json())
     .action(
       command(
@@ -93,6 +130,7 @@ export function registerFeesCommands(program: Command): void {
             encoding?: string;
             sheet?: string;
             template?: string;
+            reconcile?: boolean;
             json?: boolean;
           },
         ) => {
@@ -117,8 +155,27 @@ export function registerFeesCommands(program: Command): void {
             process.exitCode = 1;
             return;
           }
-          if (opts.json) printJson(report);
-          else printReport(report);
+          // The CLI has no worker: the reconciliation runs here; the import stands if it fails.
+          let reconciliation: ReconciliationReport | null = null;
+          let reconcileError: string | null = null;
+          if (report.applied && report.statementId && opts.reconcile !== false) {
+            try {
+              reconciliation = await reconcile(s.em(), report.statementId, undefined, { actor: actor() });
+            } catch (error) {
+              reconcileError = errorMessage(error);
+              process.exitCode = 1;
+            }
+          }
+          if (opts.json) printJson({ ...report, reconciliation, reconcileError });
+          else {
+            printReport(report);
+            if (reconciliation) {
+              print();
+              printReconciliation(reconciliation);
+            }
+          }
+          if (reconcileError)
+            process.stderr.write(`the import stands; reconciliation failed: ${reconcileError}\n`);
           if (!report.applied) process.exitCode = 1;
         },
       ),
@@ -174,6 +231,108 @@ export function registerFeesCommands(program: Command): void {
         );
         const total = statements.reduce((a, st) => a + BigInt(st.totalFen), 0n);
         print(`${statements.length} statements, total ${yuan(total.toString())} yuan`);
+      }),
+    );
+
+  fees
+    .command('reconcile')
+    .description(
+      'reconcile the month’s statement against the fleet (here, not on a worker) and print its counts',
+    )
+    .requiredOption('--carrier <carrier>', 'cmcc, cucc or ctcc')
+    .requiredOption('--month <month>', 'the billing month, YYYY-MM')
+    .addOption(json())
+    .action(
+      command('never', async (s, opts: { carrier: string; month: string; json?: boolean }) => {
+        const statementId = await statementOfMonth(s.em(), opts.carrier, opts.month);
+        const report = await reconcile(s.em(), statementId, undefined, { actor: actor() });
+        if (opts.json) printJson(report);
+        else printReconciliation(report);
+      }),
+    );
+
+  fees
+    .command('findings')
+    .description(
+      'list the month’s reconciliation findings (discrepancies and accepted; --all for matched too)',
+    )
+    .requiredOption('--carrier <carrier>', 'cmcc, cucc or ctcc')
+    .requiredOption('--month <month>', 'the billing month, YYYY-MM')
+    .option('--class <class>', 'only this discrepancy class')
+    .option('--all', 'matched lines too')
+    .addOption(json())
+    .action(
+      command(
+        'never',
+        async (
+          s,
+          opts: { carrier: string; month: string; class?: string; all?: boolean; json?: boolean },
+        ) => {
+          const cls = checkClass(opts.class);
+          const found = [];
+          let afterId: string | null = null;
+          for (;;) {
+            const page = await findingsPage(
+              s.em(),
+              opts.carrier,
+              opts.month,
+              { class: cls },
+              { first: 1000, afterId },
+            );
+            found.push(...page.nodes);
+            if (!page.hasNextPage || !page.nodes.length) break;
+            afterId = page.nodes[page.nodes.length - 1]!.id;
+          }
+          const shown = opts.all || cls ? found : found.filter((f) => f.state !== 'matched');
+          if (opts.json) return printJson(shown);
+          table(
+            [
+              'id',
+              'class',
+              'state',
+              'iccid',
+              'msisdn',
+              'amount',
+              'at stake',
+              'worker',
+              'grid',
+              'accepted by',
+              'reason',
+            ],
+            shown.map((f) => [
+              f.id,
+              f.class ?? '',
+              f.state,
+              f.iccid,
+              f.msisdn,
+              yuan(f.amountFen),
+              yuan(f.atStakeFen),
+              f.workerCode,
+              f.gridCode,
+              f.acceptedBy,
+              f.acceptedReason,
+            ]),
+          );
+          print(`${shown.length} findings`);
+        },
+      ),
+    );
+
+  fees
+    .command('accept')
+    .description(
+      'accept a discrepancy with a reason; later runs keep the acceptance for the same line and class',
+    )
+    .argument('<finding>', 'the finding id')
+    .requiredOption('--reason <reason>', 'why the discrepancy is accepted')
+    .addOption(json())
+    .action(
+      command('never', async (s, finding: string, opts: { reason: string; json?: boolean }) => {
+        if (!/^\d{1,19}$/.test(finding))
+          throw new DomainError('INVALID_OPTION', `finding: an id, not "${finding}"`, { field: 'finding' });
+        const result = await acceptFinding(s.em(), actor(), finding, opts.reason);
+        if (opts.json) printJson(result);
+        else print(`finding ${result.findingId} (${result.class}) accepted`);
       }),
     );
 }

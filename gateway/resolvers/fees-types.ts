@@ -1,6 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { FeeCategory } from '../../fleet/fees.entity';
+import { DiscrepancyClass, FindingState, ReconciliationStatus } from '../../fleet/reconciliation.entity';
 import { ConnectionType } from '../connection';
 
 /**
@@ -142,4 +143,93 @@ export class StatementImportReport {
   @Field(() => String, { description: 'Where the stated totals came from: argument or file' })
   totalsSource!: string;
   @Field(() => Boolean, { description: 'True when the statement was written' }) applied!: boolean;
+  @Field(() => Boolean, {
+    description:
+      'True when the statement’s reconciliation was queued for the workers; false when not applied, or when the queue was unavailable (see reconciliationNote: the import stands, call reconcileStatement later)',
+  })
+  reconciliationQueued!: boolean;
+  @Field(() => String, { nullable: true, description: 'The queued reconciliation job' })
+  reconciliationJobId!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why the reconciliation was not queued' })
+  reconciliationNote!: string | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Findings of one discrepancy class' })
+export class ReconciliationClassCount {
+  @Field(() => DiscrepancyClass) class!: DiscrepancyClass;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A reconciliation run of a carrier’s monthly statement against the fleet, with its counts',
+})
+export class Reconciliation {
+  @Field(() => ID) id!: string;
+  @Field(() => ID, { nullable: true, description: 'The statement (null once a re-import replaced it)' })
+  statementId!: string | null;
+  @Field(() => String) carrier!: string;
+  @Field(() => String, { description: 'YYYY-MM' }) month!: string;
+  @Field(() => ReconciliationStatus) status!: ReconciliationStatus;
+  @Field(() => GraphQLJSONObject, { description: 'The parameters the run used' })
+  params!: Record<string, unknown>;
+  @Field(() => String) requestedBy!: string;
+  @Field(() => Date) createdAt!: Date;
+  @Field(() => Date, { nullable: true }) startedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
+  @Field(() => Int, { description: 'Statement lines reconciled' }) lines!: number;
+  @Field(() => Int) matched!: number;
+  @Field(() => Int, { description: 'Open discrepancies' }) discrepancies!: number;
+  @Field(() => Int) accepted!: number;
+  @Field(() => [ReconciliationClassCount], {
+    description: 'Findings per class (open and accepted), in precedence order',
+  })
+  byClass!: ReconciliationClassCount[];
+  @Field(() => String, { description: 'Σ matched lines, fen as a decimal string' }) matchedFen!: string;
+  @Field(() => String, { description: 'Σ amounts at stake of open discrepancies, fen as a decimal string' })
+  atStakeFen!: string;
+  @Field(() => String, { nullable: true }) error!: string | null;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A statement line’s (or an unbilled SIM’s) reconciliation',
+})
+export class FeeFinding {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) runId!: string;
+  @Field(() => String) carrier!: string;
+  @Field(() => String, { description: 'YYYY-MM' }) month!: string;
+  @Field(() => ID, { nullable: true }) lineId!: string | null;
+  @Field(() => String, {
+    description: 'The line’s natural key (iccid|msisdn|category|item|occurrence, or sim|iccid)',
+  })
+  lineKey!: string;
+  @Field(() => String, { nullable: true }) iccid!: string | null;
+  @Field(() => String, { nullable: true }) msisdn!: string | null;
+  @Field(() => String, { nullable: true, description: 'iccid, msisdn, or null (not in inventory)' })
+  matchedBy!: string | null;
+  @Field(() => DiscrepancyClass, { nullable: true, description: 'Null when matched' })
+  class!: DiscrepancyClass | null;
+  @Field(() => String, { description: 'The line’s amount, fen as a decimal string' }) amountFen!: string;
+  @Field(() => String, { description: 'The amount at stake, fen as a decimal string' }) atStakeFen!: string;
+  @Field(() => ID, { nullable: true }) handsetId!: string | null;
+  @Field(() => ID, { nullable: true }) workerId!: string | null;
+  @Field(() => String, { nullable: true }) workerCode!: string | null;
+  @Field(() => String, { nullable: true }) gridCode!: string | null;
+  @Field(() => GraphQLJSONObject, { description: '{ classes: every class the line falls in, … }' })
+  detail!: Record<string, unknown>;
+  @Field(() => FindingState) state!: FindingState;
+  @Field(() => String, { nullable: true }) acceptedBy!: string | null;
+  @Field(() => String, { nullable: true }) acceptedReason!: string | null;
+  @Field(() => Date, { nullable: true }) acceptedAt!: Date | null;
+}
+
+export const FeeFindingConnection = ConnectionType(FeeFinding, 'FeeFinding');
+
+@ObjectType({ simpleResolvers: true, description: 'A reconciliation queued for the workers' })
+export class ReconciliationQueued {
+  @Field(() => ID) statementId!: string;
+  @Field(() => Boolean) queued!: boolean;
+  @Field(() => String, { nullable: true }) jobId!: string | null;
 }

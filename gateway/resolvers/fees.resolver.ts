@@ -8,18 +8,26 @@ import {
   type FeeCategory,
   Statement,
 } from '../../fleet/fees.entity';
+import { acceptFinding, CLASS_PRECEDENCE } from '../../fleet/reconciliation';
+import { DiscrepancyClass, FindingState, type ReconciliationStatus } from '../../fleet/reconciliation.entity';
 import { importStatement, type StatementImportReport as Report } from '../../fleet/statements';
 import { Conditions, type Page, type PageRequest } from '../../schema/common/listing';
 import { runSql } from '../../schema/common/rows';
 import { validateIccid } from '../../schema/identifiers/iccid';
-import { DomainError } from '../../schema/runtime/errors';
+import { DomainError, NotFoundError } from '../../schema/runtime/errors';
+import { errorMessage } from '../../schema/runtime/retry';
+import { queueReconciliation } from '../../workers/queues';
 import { type Connection, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
 import {
   FeeCategoryAmount,
   type FeeCategoryAmountInput,
+  FeeFinding,
+  FeeFindingConnection,
   QuarantinedStatementLine,
   QuarantinedStatementLineConnection,
+  Reconciliation,
+  ReconciliationQueued,
   StatementImportInput,
   StatementImportReport,
   StatementLineConnection,
@@ -129,6 +137,9 @@ export function toImportReport(report: Report): StatementImportReport {
     quarantinedTotals: categoryAmounts(report.quarantinedFen),
     totalsSource: report.totalsSource,
     applied: report.applied,
+    reconciliationQueued: false,
+    reconciliationJobId: null,
+    reconciliationNote: report.applied ? null : 'not applied',
   };
 }
 
@@ -156,6 +167,136 @@ export async function findStatement(em: EntityManager, id: string): Promise<Stat
       field: 'id',
     });
   return found;
+}
+
+function checkMonth(month: string): string {
+  const m = month?.trim();
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m ?? ''))
+    throw new DomainError('MONTH', `month must be YYYY-MM, not "${month}"`, {
+      field: 'month',
+      rule: 'YYYY-MM',
+    });
+  return m;
+}
+
+function requiredCarrier(carrier: string): string {
+  const c = checkCarrier(carrier);
+  if (!c)
+    throw new DomainError('UNKNOWN_CARRIER', 'carrier is required', { field: 'carrier', rule: 'REQUIRED' });
+  return c;
+}
+
+const date = (v: unknown): Date | null => (v == null ? null : new Date(v as string));
+
+function toReconciliation(r: Record<string, unknown>): Reconciliation {
+  const byClass = (r.by_class ?? {}) as Record<string, number>;
+  return {
+    id: String(r.id),
+    statementId: r.statement_id == null ? null : String(r.statement_id),
+    carrier: String(r.carrier),
+    month: String(r.month),
+    status: r.status as ReconciliationStatus,
+    params: (r.params ?? {}) as Record<string, unknown>,
+    requestedBy: String(r.requested_by),
+    createdAt: new Date(r.created_at as string),
+    startedAt: date(r.started_at),
+    finishedAt: date(r.finished_at),
+    lines: Number(r.lines),
+    matched: Number(r.matched),
+    discrepancies: Number(r.discrepancies),
+    accepted: Number(r.accepted),
+    byClass: CLASS_PRECEDENCE.filter((c) => byClass[c]).map((c) => ({ class: c, count: Number(byClass[c]) })),
+    matchedFen: String(r.matched_fen),
+    atStakeFen: String(r.at_stake_fen),
+    error: (r.error as string | null) ?? null,
+  };
+}
+
+/** The latest reconciliation run of a carrier and month (YYYY-MM), or null when there is none. */
+export async function latestReconciliation(
+  em: EntityManager,
+  carrier: string,
+  month: string,
+): Promise<Reconciliation | null> {
+  const [row] = await runSql<Record<string, unknown>>(
+    em,
+    `select *, to_char(billing_month, 'YYYY-MM') as month from fee_reconciliation_run
+      where carrier = ? and billing_month = ?::date order by id desc limit 1`,
+    [requiredCarrier(carrier), `${checkMonth(month)}-01`],
+  );
+  return row ? toReconciliation(row) : null;
+}
+
+/** The current statement of a carrier and month (YYYY-MM). */
+export async function statementOfMonth(em: EntityManager, carrier: string, month: string): Promise<string> {
+  const c = requiredCarrier(carrier);
+  const m = checkMonth(month);
+  const [row] = await runSql<{ id: string }>(
+    em,
+    'select id from carrier_statement where carrier = ? and billing_month = ?::date',
+    [c, `${m}-01`],
+  );
+  if (!row)
+    throw new DomainError('STATEMENT_NOT_FOUND', `no ${c} statement for ${m}`, {
+      field: 'month',
+      carrier: c,
+    });
+  return String(row.id);
+}
+
+const FINDINGS = `(select f.*, to_char(f.billing_month, 'YYYY-MM') as month, w.code as worker_code
+  from fee_reconciliation_finding f left join fleet_worker w on w.id = f.worker_id) f`;
+const FINDING_COLUMNS = '*';
+
+function toFinding(r: Record<string, unknown>): FeeFinding {
+  const str = (v: unknown) => (v == null ? null : String(v));
+  return {
+    id: String(r.id),
+    runId: String(r.run_id),
+    carrier: String(r.carrier),
+    month: String(r.month),
+    lineId: str(r.line_id),
+    lineKey: String(r.line_key),
+    iccid: str(r.iccid),
+    msisdn: str(r.msisdn),
+    matchedBy: str(r.matched_by),
+    class: (r.class as DiscrepancyClass | null) ?? null,
+    amountFen: String(r.amount_fen),
+    atStakeFen: String(r.at_stake_fen),
+    handsetId: str(r.handset_id),
+    workerId: str(r.worker_id),
+    workerCode: str(r.worker_code),
+    gridCode: str(r.grid_code),
+    detail: (r.detail ?? {}) as Record<string, unknown>,
+    state: r.state as FindingState,
+    acceptedBy: str(r.accepted_by),
+    acceptedReason: str(r.accepted_reason),
+    acceptedAt: date(r.accepted_at),
+  };
+}
+
+/** The current findings of a carrier and month (those of its latest successful run), in id order. */
+export function findingsPage(
+  em: EntityManager,
+  carrier: string,
+  month: string,
+  filter: { state?: FindingState | null; class?: DiscrepancyClass | null },
+  page: PageRequest,
+): Promise<Page<FeeFinding>> {
+  const where = new Conditions()
+    .add('carrier = ?', requiredCarrier(carrier))
+    .add('billing_month = ?::date', `${checkMonth(month)}-01`);
+  if (filter.state) where.add('state::text = ?', filter.state);
+  if (filter.class) where.add('class::text = ?', filter.class);
+  return statementPage(em, FINDINGS, FINDING_COLUMNS, where, page, toFinding);
+}
+
+export async function findingById(em: EntityManager, id: string): Promise<FeeFinding> {
+  const [row] = /^\d{1,19}$/.test(id)
+    ? await runSql<Record<string, unknown>>(em, `select * from ${FINDINGS} where id = ?`, [id])
+    : [];
+  if (!row) throw new NotFoundError('Finding', id);
+  return toFinding(row);
 }
 
 /** One keyset page of `table`'s rows of a statement, in id order. */
@@ -370,7 +511,7 @@ export class StatementImportResolver {
   })
   async importStatement(
     @Arg('input', () => StatementImportInput) input: StatementImportInput,
-    @Ctx() { em, access }: GatewayContext,
+    @Ctx() { em, access, queues, logger }: GatewayContext,
   ): Promise<StatementImportReport> {
     const name = input.fileName.trim();
     if (!name || name.length > 200 || /[/\\]/.test(name))
@@ -391,8 +532,79 @@ export class StatementImportResolver {
       totals: totalsInput(input.totals),
       template: input.template ?? undefined,
     });
-    return toImportReport(report);
+    const out = toImportReport(report);
+    if (!report.applied || !report.statementId) return out;
+    // The import stands whatever happens to the queue: a reconciliation can be asked for later.
+    try {
+      const job = await queueReconciliation(queues, report.statementId, access.principal);
+      return { ...out, reconciliationQueued: true, reconciliationJobId: job.id ?? null };
+    } catch (error) {
+      logger.warn({ err: error, statementId: report.statementId }, 'reconciliation not queued');
+      return { ...out, reconciliationNote: `not queued: ${errorMessage(error)}` };
+    }
   }
 }
 
-export const FEES_RESOLVERS = [CarrierTemplateResolver, StatementResolver, StatementImportResolver] as const;
+@Resolver(() => Reconciliation)
+export class ReconciliationResolver {
+  @Query(() => Reconciliation, {
+    nullable: true,
+    description: 'The latest reconciliation run of a carrier’s month (null when never reconciled)',
+  })
+  reconciliation(
+    @Arg('carrier', () => String) carrier: string,
+    @Arg('month', () => String, { description: 'YYYY-MM' }) month: string,
+    @Ctx() { em }: GatewayContext,
+  ): Promise<Reconciliation | null> {
+    return latestReconciliation(em, carrier, month);
+  }
+
+  @FieldResolver(() => FeeFindingConnection, {
+    description: 'The month’s current findings (those of its latest successful run), in id order',
+  })
+  async findings(
+    @Root() r: Reconciliation,
+    @Arg('state', () => FindingState, { nullable: true }) state: FindingState | null,
+    @Arg('class', () => DiscrepancyClass, { nullable: true }) cls: DiscrepancyClass | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Connection<FeeFinding>> {
+    const page = requestPage(ctx.notices, 'findings', first, after, ctx.access.policy.rowCap);
+    return toConnection(await findingsPage(ctx.em, r.carrier, r.month, { state, class: cls }, page));
+  }
+
+  @Mutation(() => ReconciliationQueued, {
+    description:
+      'Queues the reconciliation of a statement for the workers; poll reconciliation(carrier, month) for the run',
+  })
+  async reconcileStatement(
+    @Arg('statementId', () => ID) statementId: string,
+    @Ctx() { em, queues, access }: GatewayContext,
+  ): Promise<ReconciliationQueued> {
+    const statement = await findStatement(em, statementId);
+    const job = await queueReconciliation(queues, statement.id, access.principal);
+    return { statementId: statement.id, queued: true, jobId: job.id ?? null };
+  }
+
+  @Mutation(() => FeeFinding, {
+    description:
+      'Accepts a discrepancy with a reason (required); the acceptance carries over to later runs of the same line and class',
+  })
+  async acceptFinding(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() { em, access }: GatewayContext,
+  ): Promise<FeeFinding> {
+    if (!/^\d{1,19}$/.test(id)) throw new NotFoundError('Finding', id);
+    await acceptFinding(em, access.principal, id, reason);
+    return findingById(em, id);
+  }
+}
+
+export const FEES_RESOLVERS = [
+  CarrierTemplateResolver,
+  StatementResolver,
+  StatementImportResolver,
+  ReconciliationResolver,
+] as const;

@@ -70,7 +70,15 @@ export const FLEET_OPS = [
   'importFleetInventory',
 ];
 /** Finance's carrier statements (gateway/resolvers/fees.resolver.ts): templates, statements, their import. */
-export const FEES_OPS = ['carrierTemplates', 'statements', 'statement', 'importStatement'];
+export const FEES_OPS = [
+  'carrierTemplates',
+  'statements',
+  'statement',
+  'importStatement',
+  'reconciliation',
+  'reconcileStatement',
+  'acceptFinding',
+];
 const EVERY_TYPE = {
   Person: {},
   PersonRecord: {},

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { appendRootFieldsSql } from './policy-sql';
 
 export class Migration20261127041034_reconciliation extends Migration {
   override async up(): Promise<void> {
@@ -28,6 +29,7 @@ export class Migration20261127041034_reconciliation extends Migration {
     this.addSql(
       `create index "fee_reconciliation_run_month_idx" on "fee_reconciliation_run" ("carrier", "billing_month", "id");`,
     );
+    this.addSql(appendRootFieldsSql('finance', ['reconciliation', 'reconcileStatement', 'acceptFinding']));
   }
 
   override async down(): Promise<void> {

@@ -102,6 +102,9 @@ describe('who may call the fees API', () => {
       'importStatement',
       'mutation { importStatement(input: { carrier: "cmcc", month: "2023-01", fileName: "a.csv", contentBase64: "YQ==" }) { applied } }',
     ],
+    ['reconciliation', '{ reconciliation(carrier: "cmcc", month: "2023-01") { id } }'],
+    ['reconcileStatement', 'mutation { reconcileStatement(statementId: "1") { queued } }'],
+    ['acceptFinding', 'mutation { acceptFinding(id: "1", reason: "x") { id } }'],
   ];
 
   it('refuses a department’s key and no key on every fees root field, naming the permission', async () => {
@@ -440,6 +443,9 @@ describe('hub fees (the CLI)', () => {
     expect(applied.stdout).toContain('import of cmcc 2023-09 from cmcc-2023-09.csv: applied as statement');
     expect(applied.stdout).toContain('total 72.44 yuan (7244 fen)');
     expect(applied.stdout).toContain('plan_fee 60.00, data 12.34, sms 0.10');
+    // Reconciled in-process after the import (an empty fleet: every line billed but not in inventory).
+    expect(applied.stdout).toContain('lines 4, matched 0 (0.00 yuan), discrepancies 4, accepted 0');
+    expect(applied.stdout).toMatch(/BILLED_NOT_IN_INVENTORY\s+4/);
 
     const bad = path.join(dir, 'cmcc-2023-10.csv');
     writeFileSync(
