@@ -1,3 +1,4 @@
+import { Budget } from './budget.entity';
 import { DeviceCa, DeviceCertificate, EnrollmentToken, FleetAudit } from './ca.entity';
 import { AppRelease, Checkin } from './checkin.entity';
 import { CarrierTemplate, QuarantinedLine, Statement, StatementLine } from './fees.entity';
@@ -23,4 +24,5 @@ export const FLEET_ENTITIES = [
   QuarantinedLine,
   ReconciliationRun,
   ReconciliationFinding,
+  Budget,
 ];

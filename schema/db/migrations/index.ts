@@ -10,6 +10,7 @@ import { Migration20261126172800_read_audit_partitions } from './Migration202611
 import { Migration20261127023843_fleet } from './Migration20261127023843_fleet';
 import { Migration20261127040347_fees } from './Migration20261127040347_fees';
 import { Migration20261127041034_reconciliation } from './Migration20261127041034_reconciliation';
+import { Migration20261127042958_budget } from './Migration20261127042958_budget';
 
 /**
  * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
@@ -34,4 +35,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261127023843_fleet', class: Migration20261127023843_fleet },
   { name: 'Migration20261127040347_fees', class: Migration20261127040347_fees },
   { name: 'Migration20261127041034_reconciliation', class: Migration20261127041034_reconciliation },
+  { name: 'Migration20261127042958_budget', class: Migration20261127042958_budget },
 ];
