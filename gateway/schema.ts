@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { guardSchema } from './guard';
 import { AccessResolver } from './resolvers/access.resolver';
+import { BudgetResolver } from './resolvers/budget.resolver';
 import { CodeTableResolver } from './resolvers/codes.resolver';
 import { ConnectorResolver, QuarantineResolver, SyncRunResolver } from './resolvers/connectors.resolver';
 import { CountsResolver } from './resolvers/counts.resolver';
@@ -35,6 +36,7 @@ export const RESOLVERS = [
   AccessResolver,
   ...FLEET_RESOLVERS,
   ...FEES_RESOLVERS,
+  BudgetResolver,
 ] as const;
 
 /**

@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { type Command, Option } from 'commander';
+import { type BudgetReport, budgetReport, setBudget } from '../../fleet/budget';
+import { feeDetailExport, feeSummaryExport, feeSummaryTable } from '../../fleet/fee-exports';
 import { type CategoryTotals, FEE_CATEGORIES } from '../../fleet/fees.entity';
 import {
   acceptFinding,
@@ -334,5 +337,147 @@ export function registerFeesCommands(program: Command): void {
         if (opts.json) printJson(result);
         else print(`finding ${result.findingId} (${result.class}) accepted`);
       }),
+    );
+
+  registerBudgetCommands(fees);
+}
+
+/** Yuan with at most 2 decimals ("1080000.00") as exact fen. */
+export function yuanToFen(text: string): bigint {
+  const m = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(text.trim().replace(/,/g, ''));
+  if (!m)
+    throw new DomainError('INVALID_OPTION', `--amount: yuan with at most 2 decimals, not "${text}"`, {
+      field: 'amount',
+    });
+  return BigInt(m[1]!) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'));
+}
+
+function checkYearOption(year: string): number {
+  if (!/^\d{4}$/.test(year ?? ''))
+    throw new DomainError('INVALID_OPTION', `--year: a year like 2025, got "${year}"`, { field: 'year' });
+  return Number(year);
+}
+
+function printBudget(r: BudgetReport): void {
+  print(`budget ${r.year} (${r.scope}): ${yuan(r.budgetFen)} yuan, alert factor ${r.alertFactor}`);
+  print(`  actual to date ${yuan(r.actualFen)} yuan (last billed month ${r.lastBilledMonth ?? 'none'})`);
+  print(
+    `  commitment ${yuan(r.commitmentFen)} yuan (${r.activeSims} active SIMs, ${r.remainingMonths} months), forecast ${yuan(r.forecastFen)} yuan`,
+  );
+  print(`  execution rate ${(r.executionRate * 100).toFixed(2)}%`);
+  print();
+  table(
+    ['month', 'actual (yuan)'],
+    r.actualByMonth.map((m) => [m.month, yuan(m.actualFen)]),
+  );
+  if (r.alerts.length) {
+    print();
+    table(
+      ['alert month', 'actual', 'threshold', 'excess'],
+      r.alerts.map((a) => [a.month, yuan(a.actualFen), yuan(a.thresholdFen), yuan(a.excessFen)]),
+    );
+  }
+}
+
+function registerBudgetCommands(fees: Command): void {
+  fees
+    .command('report')
+    .description('the budget execution of a year (county or a township) and the year’s fees by township')
+    .requiredOption('--year <year>', 'the fiscal year')
+    .option('--township <code>', 'a township’s budget instead of the county’s')
+    .addOption(json())
+    .action(
+      command('never', async (s, opts: { year: string; township?: string; json?: boolean }) => {
+        const year = checkYearOption(opts.year);
+        const report = await budgetReport(s.em(), { year, township: opts.township ?? null });
+        const summary = await feeSummaryTable(s.em(), year);
+        const byTownship = summary.rows
+          .filter((r) => r[0] === 'township')
+          .map((r) => ({ code: r[1] as string, name: r[2] as string, fen: String(r[r.length - 1]) }));
+        if (opts.json) return printJson({ budget: report, allocationByTownship: byTownship });
+        printBudget(report);
+        print();
+        table(
+          ['township', 'name', `${year} (yuan)`],
+          byTownship.map((t) => [t.code, t.name, yuan(t.fen)]),
+        );
+      }),
+    );
+
+  fees
+    .command('budget')
+    .description('set (create or replace) the budget of a year, for the county or a township')
+    .requiredOption('--year <year>', 'the fiscal year')
+    .requiredOption('--amount <yuan>', 'the budget in yuan, e.g. 1080000.00')
+    .option('--township <code>', 'a township’s budget instead of the county’s')
+    .option('--factor <factor>', 'alert factor (default 1.2)')
+    .addOption(json())
+    .action(
+      command(
+        'never',
+        async (
+          s,
+          opts: { year: string; amount: string; township?: string; factor?: string; json?: boolean },
+        ) => {
+          const factor = opts.factor === undefined ? undefined : Number(opts.factor);
+          if (factor !== undefined && !Number.isFinite(factor))
+            throw new DomainError('INVALID_OPTION', `--factor: a number, not "${opts.factor}"`, {
+              field: 'factor',
+            });
+          const b = await setBudget(s.em(), actor(), {
+            year: checkYearOption(opts.year),
+            township: opts.township ?? null,
+            amountFen: yuanToFen(opts.amount),
+            alertFactor: factor,
+          });
+          if (opts.json) printJson(b);
+          else
+            print(
+              `budget ${b.year} (${b.scope}) set to ${yuan(b.amountFen)} yuan, alert factor ${b.alertFactor}`,
+            );
+        },
+      ),
+    );
+
+  fees
+    .command('export')
+    .description('export the year’s summary by township/department, or (--detail) a carrier month per number')
+    .option('--year <year>', 'the fiscal year (summary)')
+    .option('--detail', 'the per-number detail of a month instead')
+    .option('--month <month>', 'the billing month, YYYY-MM (detail)')
+    .option('--carrier <carrier>', 'cmcc, cucc or ctcc (detail)', 'cmcc')
+    .requiredOption('--format <format>', 'csv or xlsx')
+    .requiredOption('--out <file>', 'the file to write')
+    .action(
+      command(
+        'never',
+        async (
+          s,
+          opts: {
+            year?: string;
+            detail?: boolean;
+            month?: string;
+            carrier: string;
+            format: string;
+            out: string;
+          },
+        ) => {
+          const format = opts.format.toLowerCase();
+          if (format !== 'csv' && format !== 'xlsx')
+            throw new DomainError('INVALID_OPTION', `--format: csv or xlsx, not "${opts.format}"`, {
+              field: 'format',
+            });
+          let file: Awaited<ReturnType<typeof feeSummaryExport>>;
+          if (opts.detail) {
+            if (!opts.month)
+              throw new DomainError('INVALID_OPTION', '--detail needs --month', { field: 'month' });
+            file = await feeDetailExport(s.em(), opts.month, opts.carrier, format);
+          } else {
+            file = await feeSummaryExport(s.em(), checkYearOption(opts.year ?? ''), format);
+          }
+          writeFileSync(opts.out, file.content);
+          print(`wrote ${file.fileName} (${file.content.length} bytes) to ${opts.out}`);
+        },
+      ),
     );
 }

@@ -78,6 +78,11 @@ export const FEES_OPS = [
   'reconciliation',
   'reconcileStatement',
   'acceptFinding',
+  'budget',
+  'setBudget',
+  'allocation',
+  'feeSummaryExport',
+  'feeDetailExport',
 ];
 const EVERY_TYPE = {
   Person: {},

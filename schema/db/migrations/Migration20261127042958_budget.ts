@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { appendRootFieldsSql } from './policy-sql';
 
 export class Migration20261127042958_budget extends Migration {
   override async up(): Promise<void> {
@@ -7,6 +8,15 @@ export class Migration20261127042958_budget extends Migration {
     );
     this.addSql(
       `alter table "fee_budget" add constraint "fee_budget_year_scope_unique" unique ("fiscal_year", "scope");`,
+    );
+    this.addSql(
+      appendRootFieldsSql('finance', [
+        'budget',
+        'setBudget',
+        'allocation',
+        'feeSummaryExport',
+        'feeDetailExport',
+      ]),
     );
   }
 

@@ -105,6 +105,11 @@ describe('who may call the fees API', () => {
     ['reconciliation', '{ reconciliation(carrier: "cmcc", month: "2023-01") { id } }'],
     ['reconcileStatement', 'mutation { reconcileStatement(statementId: "1") { queued } }'],
     ['acceptFinding', 'mutation { acceptFinding(id: "1", reason: "x") { id } }'],
+    ['budget', '{ budget(year: 2023) { budgetFen } }'],
+    ['setBudget', 'mutation { setBudget(year: 2023, amountFen: "100") { id } }'],
+    ['allocation', '{ allocation(month: "2023-01") { totalFen } }'],
+    ['feeSummaryExport', '{ feeSummaryExport(year: 2023, format: CSV) { fileName } }'],
+    ['feeDetailExport', '{ feeDetailExport(month: "2023-01", carrier: "cmcc", format: CSV) { fileName } }'],
   ];
 
   it('refuses a department’s key and no key on every fees root field, naming the permission', async () => {
