@@ -551,20 +551,58 @@ function checked<T>(record: string, { values, failures }: Checked<T>): T {
   return values;
 }
 
-export async function createHandset(em: EntityManager, actor: string, input: Record<string, Raw>) {
-  const values = checked(`handset ${String(input.deviceId ?? '')}`, checkHandset(input));
-  const [exists] = await queryRows(em, Handset, 'select * from handset where device_id = ?', [
-    values.deviceId,
-  ]);
-  if (exists) {
-    throw new DomainError('HANDSET_EXISTS', `handset ${values.deviceId} exists already`, {
-      field: 'deviceId',
-      rule: 'HANDSET_EXISTS',
-    });
-  }
-  const result = await inTransaction(em, (tx) => upsertHandsets(tx, actor, [{ row: 1, values }]));
-  throwIfFailed(`handset ${values.deviceId}`, result);
-  return findHandset(em, { deviceId: values.deviceId });
+/** What creating one record needs: its label, table, natural key and the batch writer. */
+interface CreateSpec<V> {
+  what: string;
+  code: string;
+  table: string;
+  keyField: keyof V & string;
+  keyColumn: string;
+  check: (raw: Record<string, Raw>) => Checked<V>;
+  upsert: (tx: Tx, actor: string, records: Numbered<V>[]) => Promise<BatchResult>;
+}
+
+/**
+ * Creates one record through the same checks and batch writer as the import, refusing a key that exists
+ * already (an import would update it; a create must not). Returns the record's key.
+ */
+async function createOne<V>(
+  em: EntityManager,
+  actor: string,
+  input: Record<string, Raw>,
+  spec: CreateSpec<V>,
+): Promise<string> {
+  const values = checked(`${spec.what} ${String(input[spec.keyField] ?? '')}`, spec.check(input));
+  const key = String(values[spec.keyField]);
+  const result = await inTransaction(em, async (tx) => {
+    const [exists] = await tx.query(`select 1 from ${spec.table} where ${spec.keyColumn} = $1`, [key]);
+    if (exists) {
+      throw new DomainError(spec.code, `${spec.what} ${key} exists already`, {
+        field: spec.keyField,
+        rule: spec.code,
+      });
+    }
+    return spec.upsert(tx, actor, [{ row: 1, values }]);
+  });
+  throwIfFailed(`${spec.what} ${key}`, result);
+  return key;
+}
+
+export async function createHandset(
+  em: EntityManager,
+  actor: string,
+  input: Record<string, Raw>,
+): Promise<Handset> {
+  const deviceId = await createOne(em, actor, input, {
+    what: 'handset',
+    code: 'HANDSET_EXISTS',
+    table: 'handset',
+    keyField: 'deviceId',
+    keyColumn: 'device_id',
+    check: checkHandset,
+    upsert: upsertHandsets,
+  });
+  return findHandset(em, { deviceId });
 }
 
 /** Changes a handset's inventory fields; fields not given keep their value. */
@@ -646,17 +684,16 @@ export async function createSim(
   actor: string,
   input: Record<string, Raw>,
 ): Promise<SimCard> {
-  const values = checked(`SIM ${String(input.iccid ?? '')}`, checkSim(input));
-  const [exists] = await queryRows(em, SimCard, 'select * from sim_card where iccid = ?', [values.iccid]);
-  if (exists) {
-    throw new DomainError('SIM_EXISTS', `SIM ${values.iccid} exists already`, {
-      field: 'iccid',
-      rule: 'SIM_EXISTS',
-    });
-  }
-  const result = await inTransaction(em, (tx) => upsertSims(tx, actor, [{ row: 1, values }]));
-  throwIfFailed(`SIM ${values.iccid}`, result);
-  return findSim(em, values.iccid);
+  const iccid = await createOne(em, actor, input, {
+    what: 'SIM',
+    code: 'SIM_EXISTS',
+    table: 'sim_card',
+    keyField: 'iccid',
+    keyColumn: 'iccid',
+    check: checkSim,
+    upsert: upsertSims,
+  });
+  return findSim(em, iccid);
 }
 
 const SIM_MOVES: Record<SimStatus, SimStatus[]> = {
@@ -722,17 +759,16 @@ export async function createWorker(
   actor: string,
   input: Record<string, Raw>,
 ): Promise<Worker> {
-  const values = checked(`worker ${String(input.code ?? '')}`, checkWorker(input));
-  const [exists] = await queryRows(em, Worker, 'select * from fleet_worker where code = ?', [values.code]);
-  if (exists) {
-    throw new DomainError('WORKER_EXISTS', `worker ${values.code} exists already`, {
-      field: 'code',
-      rule: 'WORKER_EXISTS',
-    });
-  }
-  const result = await inTransaction(em, (tx) => upsertWorkers(tx, actor, [{ row: 1, values }]));
-  throwIfFailed(`worker ${values.code}`, result);
-  return findWorker(em, values.code);
+  const code = await createOne(em, actor, input, {
+    what: 'worker',
+    code: 'WORKER_EXISTS',
+    table: 'fleet_worker',
+    keyField: 'code',
+    keyColumn: 'code',
+    check: checkWorker,
+    upsert: upsertWorkers,
+  });
+  return findWorker(em, code);
 }
 
 export async function assign(

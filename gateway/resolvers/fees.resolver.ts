@@ -19,6 +19,7 @@ import { errorMessage } from '../../schema/runtime/retry';
 import { queueReconciliation } from '../../workers/queues';
 import { type Connection, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
+import { inlineUpload } from '../upload';
 import {
   FeeCategoryAmount,
   type FeeCategoryAmountInput,
@@ -44,27 +45,6 @@ import {
 /** Inline uploads are capped: a county's monthly statement (a few thousand lines) is well under this. */
 const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 const CARRIERS = ['cmcc', 'cucc', 'ctcc'];
-
-function decodeUpload(base64: string): Buffer {
-  const text = base64.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1)
-    throw new DomainError('INVALID_UPLOAD', 'contentBase64: not base64', {
-      field: 'contentBase64',
-      rule: 'base64',
-    });
-  const bytes = Buffer.from(text, 'base64');
-  if (!bytes.length)
-    throw new DomainError('INVALID_UPLOAD', 'contentBase64: the file is empty', {
-      field: 'contentBase64',
-      rule: 'non-empty',
-    });
-  if (bytes.length > MAX_IMPORT_BYTES)
-    throw new DomainError('INVALID_UPLOAD', `contentBase64: the file is over ${MAX_IMPORT_BYTES} bytes`, {
-      field: 'contentBase64',
-      rule: `≤ ${MAX_IMPORT_BYTES} bytes`,
-    });
-  return bytes;
-}
 
 function checkCarrier(carrier: string | null | undefined): string | null {
   const c = carrier?.trim().toLowerCase();
@@ -513,12 +493,7 @@ export class StatementImportResolver {
     @Arg('input', () => StatementImportInput) input: StatementImportInput,
     @Ctx() { em, access, queues, logger }: GatewayContext,
   ): Promise<StatementImportReport> {
-    const name = input.fileName.trim();
-    if (!name || name.length > 200 || /[/\\]/.test(name))
-      throw new DomainError('INVALID_UPLOAD', 'fileName: a plain file name (no folders), 1–200 characters', {
-        field: 'fileName',
-        rule: 'plain file name',
-      });
+    const file = inlineUpload(input, MAX_IMPORT_BYTES);
     const carrier = checkCarrier(input.carrier);
     if (!carrier)
       throw new DomainError('UNKNOWN_CARRIER', 'carrier is required', { field: 'carrier', rule: 'REQUIRED' });
@@ -526,7 +501,7 @@ export class StatementImportResolver {
     const report = await importStatement(em, access.principal, {
       carrier,
       month: input.month.trim(),
-      file: { name, content: decodeUpload(input.contentBase64) },
+      file,
       encoding: input.encoding ?? undefined,
       sheet: sheet ? (/^\d+$/.test(sheet) ? Number(sheet) : sheet) : undefined,
       totals: totalsInput(input.totals),

@@ -62,6 +62,7 @@ import { getRegionCached } from '../../schema/regions/region.service';
 import { DomainError } from '../../schema/runtime/errors';
 import { type Connection, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
+import { inlineUpload } from '../upload';
 import {
   AppReleaseInput,
   ComplianceRowConnection,
@@ -155,27 +156,6 @@ const IMPORT_KINDS: Record<FleetImportKind, ImportKind> = {
 
 /** Inline uploads are capped: an inventory sheet of a few thousand rows is well under this. */
 const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
-
-function decodeUpload(base64: string): Buffer {
-  const text = base64.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1)
-    throw new DomainError('INVALID_UPLOAD', 'contentBase64: not base64', {
-      field: 'contentBase64',
-      rule: 'base64',
-    });
-  const bytes = Buffer.from(text, 'base64');
-  if (!bytes.length)
-    throw new DomainError('INVALID_UPLOAD', 'contentBase64: the file is empty', {
-      field: 'contentBase64',
-      rule: 'non-empty',
-    });
-  if (bytes.length > MAX_IMPORT_BYTES)
-    throw new DomainError('INVALID_UPLOAD', `contentBase64: the file is over ${MAX_IMPORT_BYTES} bytes`, {
-      field: 'contentBase64',
-      rule: `≤ ${MAX_IMPORT_BYTES} bytes`,
-    });
-  return bytes;
-}
 
 function checkLast(last: number): number {
   if (!Number.isInteger(last) || last < 1 || last > 500)
@@ -765,15 +745,10 @@ export class FleetImportResolver {
     @Arg('input', () => FleetImportInput) input: FleetImportInput,
     @Ctx() { em, access }: GatewayContext,
   ): Promise<FleetImportReport> {
-    const name = input.fileName.trim();
-    if (!name || name.length > 200 || /[/\\]/.test(name))
-      throw new DomainError('INVALID_UPLOAD', 'fileName: a plain file name (no folders), 1–200 characters', {
-        field: 'fileName',
-        rule: 'plain file name',
-      });
+    const file = inlineUpload(input, MAX_IMPORT_BYTES);
     const report = await importInventory(em, access.principal, {
       kind: IMPORT_KINDS[input.kind],
-      file: { name, content: decodeUpload(input.contentBase64) },
+      file,
       encoding: input.encoding ?? undefined,
       sheet: input.sheet ?? undefined,
       dryRun: input.dryRun ?? false,

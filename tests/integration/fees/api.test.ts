@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +7,7 @@ import type { RunningHub } from '../../../gateway/hub';
 import { DEFAULT_POLICIES, FEES_OPS } from '../../../schema/access/default-policies';
 import { runSql } from '../../../schema/common/rows';
 import { luhnCheckDigit } from '../../../schema/identifiers/luhn';
-import { gql, REPO_ROOT, startTestHub, testKey } from '../../support/hub';
+import { gql, runHub, startTestHub, testKey } from '../../support/hub';
 import { dropDatabase, recreateDatabase, scratchDatabaseName } from '../../support/services';
 
 /**
@@ -381,29 +379,12 @@ describe('importing and reading statements', () => {
 });
 
 /** `hub fees …` from source (as `npm run hub` runs it), on the test hub's database. */
-async function hubCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env))
-    if (/^(DATABASE_URL|REDIS_URL|PORT|HOST|LOG_LEVEL|GRIDHUB_.*|NODE_ENV|VITEST.*|TEST)$/.test(key))
-      delete env[key];
-  Object.assign(env, { DATABASE_URL: databaseUrl, GRIDHUB_DATA_DIR: dir, LOG_LEVEL: 'warn' });
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'gateway/cli/hub.ts', 'fees', ...args], {
-    env,
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  const [code] = await once(child, 'exit');
-  clearTimeout(timer);
-  return { code: code as number | null, stdout, stderr };
+function hubCli(args: string[]): ReturnType<typeof runHub> {
+  return runHub(
+    { DATABASE_URL: databaseUrl, GRIDHUB_DATA_DIR: dir, LOG_LEVEL: 'warn' },
+    ['fees', ...args],
+    90_000,
+  );
 }
 
 describe('hub fees (the CLI)', () => {

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { runSql } from '../../../schema/common/rows';
 import { luhnCheckDigit } from '../../../schema/identifiers/luhn';
 import { demoCountyRegions } from '../../../schema/regions/demo-county';
 import { loadRegionTree } from '../../../schema/regions/region.service';
-import { gql, REPO_ROOT, startTestHub, testKey } from '../../support/hub';
+import { gql, runHub, startTestHub, testKey } from '../../support/hub';
 import { dropDatabase, recreateDatabase, scratchDatabaseName } from '../../support/services';
 
 /**
@@ -665,33 +665,11 @@ describe('enrollment and revocation', () => {
 describe('the CLI: hub fleet …', () => {
   let dir: string;
   const cli = (...args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const env: NodeJS.ProcessEnv = {};
-      for (const [k, v] of Object.entries(process.env))
-        if (!/^(DATABASE_URL|REDIS_URL|PORT|GRIDHUB_.*|NODE_ENV|VITEST.*)$/.test(k)) env[k] = v;
-      const child = spawn(
-        process.execPath,
-        ['-r', '@swc-node/register', path.join(REPO_ROOT, 'gateway/cli/hub.ts'), 'fleet', ...args],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            ...env,
-            DATABASE_URL: hub.infrastructure.databaseUrl,
-            GRIDHUB_DATA_DIR: dataDir,
-            LOG_LEVEL: 'warn',
-          },
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => {
-        stdout += c.toString();
-      });
-      child.stderr.on('data', (c: Buffer) => {
-        stderr += c.toString();
-      });
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+    runHub(
+      { DATABASE_URL: hub.infrastructure.databaseUrl, GRIDHUB_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      ['fleet', ...args],
+      90_000,
+    );
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'gridhub-fleetcli-'));

@@ -69,6 +69,10 @@ describe('one record at a time', () => {
     });
     const history = await changesOf(em(), 'handset', h.id);
     expect(history.map((c) => c.changes)).toEqual([{ created: [null, 'in_stock'] }]);
+    // A second create of the same device id is refused (an import would update it; a create must not).
+    await expect(
+      createHandset(em(), ACTOR, { deviceId: 'INV-0001', imei1: imei(9), model: 'x' }),
+    ).rejects.toMatchObject({ code: 'HANDSET_EXISTS', details: { field: 'deviceId' } });
   });
 
   it('refuses bad input naming every field and rule, and writes nothing', async () => {
