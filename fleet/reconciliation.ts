@@ -21,9 +21,10 @@ import { DiscrepancyClass, FindingState, type ReconciliationParams } from './rec
  *  1. BILLED_NOT_IN_INVENTORY  no SIM by ICCID or MSISDN               — the line amount
  *  2. DUPLICATE                 2nd+ line with the same ICCID (or MSISDN when no ICCID), category and item
  *                                                                        — the line amount
- *  3. INACTIVE_SIM_BILLED       SIM suspended or cancelled before the month, activated after it, or its last
+ *  3. INACTIVE_SIM_BILLED       SIM suspended or cancelled on or before the month's first day (so not active
+ *                               on any day of it), activated after it, or its last
  *                               handset retired before the month         — the line amount
- *  4. PRORATION_ERROR           plan_fee line of a SIM activated (after the 1st) or cancelled within the
+ *  4. PRORATION_ERROR           plan_fee line of a SIM activated or cancelled after the 1st within the
  *                               month: |amount − round(fee × 12 / 365 × days)| > 1 fen, days from the
  *                               activation day (or the 1st) to the cancellation day (or the month's end),
  *                               the cancellation day not counted      — amount − expected (signed)
@@ -35,12 +36,13 @@ import { DiscrepancyClass, FindingState, type ReconciliationParams } from './rec
  *                               zeroUsageMonths − 1 months' statements of the carrier (each must exist and
  *                               bill the SIM)                           — the line amount
  *  9. NO_ASSIGNED_WORKER        no assignment of the SIM overlapping the month — the line amount
- * 10. SIM_IN_OTHER_HANDSET      机卡分离: a check-in in the month, or a handset's current iccid_seen, shows the
- *                               SIM in a handset other than the assigned one — the line amount
+ * 10. SIM_IN_OTHER_HANDSET      机卡分离: a check-in in the month (or a handset's latest report, when made in
+ *                               the month) shows the SIM in a handset other than the assigned one — the line
+ *                               amount
  * 11. HANDSET_SILENT            the assigned handset's last check-in before the month's end is older than
  *                               silentDays (or it never checked in)     — the line amount
  *     ACTIVE_NOT_BILLED         (no line) a SIM of the carrier activated before the month's end and not
- *                               suspended or cancelled before it, billed by no line — amount 0, at stake the
+ *                               suspended or cancelled on or before its first day, billed by no line — amount 0, at stake the
  *                               SIM's monthly fee (what the carrier should have billed, or may bill later)
  * Matched findings have 0 at stake.
  *
@@ -221,7 +223,8 @@ async function reconcileIn(
     `create temp table recon_seen on commit drop as
      select distinct c.iccid, c.handset_id from checkin c, ${bounds} b
       where c.iccid is not null and c.at >= b.ms and c.at < b.me
-     union select h.iccid_seen, h.id from handset h where h.iccid_seen is not null`,
+     union select h.iccid_seen, h.id from handset h, ${bounds} b
+      where h.iccid_seen is not null and h.last_seen_at >= b.ms and h.last_seen_at < b.me`,
     [m0],
   );
   await tx.query('create index on recon_seen (iccid)');
@@ -252,12 +255,12 @@ async function reconcileIn(
   await tx.query(
     `create temp table recon_flag on commit drop as
      select s.sim_id,
-       coalesce(s.suspended_on < s.m0 or s.cancelled_on < s.m0 or s.activated_on >= s.m1
+       coalesce(s.suspended_on <= s.m0 or s.cancelled_on <= s.m0 or s.activated_on >= s.m1
          or (not coalesce(s.covers, false) and s.handset_status = 'retired' and coalesce(
            (select max(fc.at) from fleet_change fc where fc.subject = 'handset' and fc.subject_id = s.last_handset_id
               and fc.changes -> 'status' ->> 1 = 'retired'), '-infinity') < s.ms), false) as inactive,
        coalesce((s.activated_on > s.m0 and s.activated_on < s.m1)
-         or (s.cancelled_on >= s.m0 and s.cancelled_on < s.m1), false) as partial,
+         or (s.cancelled_on > s.m0 and s.cancelled_on < s.m1), false) as partial,
        (least(coalesce(s.cancelled_on, s.m1), s.m1) - greatest(coalesce(s.activated_on, s.m0), s.m0)) as days,
        s.handset_id is null as unassigned,
        (s.handset_id is not null and exists (
@@ -339,8 +342,8 @@ async function reconcileIn(
      left join recon_accepted ac on ac.line_key = 'sim|' || s.iccid and ac.class = 'ACTIVE_NOT_BILLED'
      where s.carrier = $2::text and s.status <> 'stock'
        and (s.activated_on is null or s.activated_on < b.m1)
-       and (s.suspended_on is null or s.suspended_on >= b.m0)
-       and (s.cancelled_on is null or s.cancelled_on >= b.m0)
+       and (s.suspended_on is null or s.suspended_on > b.m0)
+       and (s.cancelled_on is null or s.cancelled_on > b.m0)
        and not exists (select 1 from recon_line l where l.sim_id = s.id)`,
     [runId, carrier, m0],
   );
