@@ -4,10 +4,11 @@ import forge from 'node-forge';
 import { runSql } from '../schema/common/rows';
 import { inTransaction } from '../schema/db/tx';
 import { Random } from '../schema/demo/random';
-import { luhnCheckDigit } from '../schema/identifiers/luhn';
 import type { Logger } from '../schema/runtime/logger';
 import { RevocationReason } from './ca.entity';
+import { DEMO_RELEASES, deviceIdOf, iccidOf, imeiOf, msisdnOf, workerCodeOf } from './demo-numbers';
 import { createEnrollmentToken, enroll, revoke } from './enrollment.service';
+import { demoFleetYear, demoYearCheckins } from './fees-demo';
 import { type ImportKind, type ImportReport, importInventory } from './import';
 import { HandsetStatus } from './inventory.entity';
 import { setHandsetStatus } from './inventory.service';
@@ -44,22 +45,6 @@ const MODELS = [
   ['华为 nova 9', 'HarmonyOS 2.0'],
 ] as const;
 
-export const DEMO_RELEASES = [
-  { version: '3.1.0', versionCode: 310, minVersionCode: 300, releasedAt: '2023-03-01T02:00:00Z' },
-  { version: '3.2.0', versionCode: 320, minVersionCode: 300, releasedAt: '2023-07-10T02:00:00Z' },
-  { version: '3.3.0', versionCode: 330, minVersionCode: 310, releasedAt: '2023-11-20T02:00:00Z' },
-];
-
-const withLuhn = (body: string) => body + luhnCheckDigit(body);
-const imeiOf = (n: number) =>
-  withLuhn(`86${String(56_1234 + (n % 7)).padStart(6, '0')}${String(n).padStart(6, '0')}`);
-/** China Mobile (898600) for two handsets in three, China Telecom (898603) for the rest: two carriers' bills. */
-const iccidOf = (n: number) =>
-  withLuhn(
-    `${n % 3 === 2 ? '898603' : '898600'}${String(23_07).padStart(4, '0')}${String(n).padStart(9, '0')}`,
-  );
-const msisdnOf = (n: number) => `${n % 3 === 2 ? '1893' : '1389'}${String(360_0000 + n).padStart(7, '0')}`;
-
 function csv(rows: (string | number | null)[][]): Buffer {
   const cell = (v: string | number | null) => {
     const s = v == null ? '' : String(v);
@@ -92,7 +77,7 @@ async function demoWorkers(em: EntityManager, count: number): Promise<DemoWorker
      where r.kind = 'grid_worker' and p.id_number is not null order by p.id_number`,
   );
   const workers: DemoWorker[] = recorded.slice(0, count).map((w, i) => ({
-    code: `WGY${String(i + 1).padStart(4, '0')}`,
+    code: workerCodeOf(i + 1),
     name: w.name,
     idNumber: w.id_number,
     phone: w.phone,
@@ -121,7 +106,7 @@ async function demoWorkers(em: EntityManager, count: number): Promise<DemoWorker
       const p = q[round];
       if (!p || workers.length >= count) continue;
       workers.push({
-        code: `WGY${String(workers.length + 1).padStart(4, '0')}`,
+        code: workerCodeOf(workers.length + 1),
         name: p.name,
         idNumber: p.id_number,
         phone: p.phone,
@@ -162,7 +147,7 @@ export async function seedDemoFleet(
     const [model, os] = r.pick(MODELS);
     const dual = r.chance(0.6);
     handsetRows.push([
-      `SD-${String(n).padStart(5, '0')}`,
+      deviceIdOf(n),
       imeiOf(2 * n),
       dual ? imeiOf(2 * n + 1) : null,
       `SN${seed}${String(n * 7919).padStart(8, '0')}`,
@@ -194,7 +179,7 @@ export async function seedDemoFleet(
   const assignmentRows = [
     ['资产编号', '工号', 'ICCID', '领用日期'],
     ...workers.map((w, i) => [
-      `SD-${String(i + 1).padStart(5, '0')}`,
+      deviceIdOf(i + 1),
       w.code,
       iccidOf(i + 1),
       `2023-01-${String(r.int(21, 31)).padStart(2, '0')}`,
@@ -219,21 +204,48 @@ export async function seedDemoFleet(
     reports[kind] = { rows: report.rows, inserted: report.inserted, errors: report.errors };
   }
 
+  // The reference year's events the carriers' bills reflect (see fees-demo.ts).
+  await demoFleetYear(em, { workers: workers.length });
+  const simOf = new Map(
+    (
+      await runSql<{ device_id: string; iccid: string }>(
+        em,
+        `select h.device_id, s.iccid from assignment a join handset h on h.id = a.handset_id
+           join sim_card s on s.id = a.sim_id where a.until is null`,
+      )
+    ).map((x) => [x.device_id, x.iccid]),
+  );
+
   // Spare handsets: most in stock, one in ten under repair, one in ten retired.
   for (let n = workers.length + 1; n <= handsetCount; n++) {
     const roll = r.float();
-    const deviceId = `SD-${String(n).padStart(5, '0')}`;
+    const deviceId = deviceIdOf(n);
     if (roll < 0.1) await setHandsetStatus(em, ACTOR, deviceId, HandsetStatus.UNDER_REPAIR, '屏幕损坏送修');
     else if (roll < 0.2) await setHandsetStatus(em, ACTOR, deviceId, HandsetStatus.RETIRED, '电池老化报废');
   }
-  const { checkins, lostReports } = await demoUse(em, r, workers.length, now);
+  const { checkins, lostReports } = await demoUse(
+    em,
+    r,
+    workers.length,
+    now,
+    (n) => simOf.get(deviceIdOf(n))!,
+  );
   const certificates = await demoEnrollments(em);
   await demoLosses(em, lostReports, new Set(lostReports.filter((l) => l.seenSince).map((l) => l.n)));
+  // Written after the current use, whose handset rows keep what the latest check-in said.
+  const yearCheckins = await demoYearCheckins(em, { seed });
   logger?.info(
-    { workers: workers.length, handsets: handsetCount, sims: simCount, checkins, certificates },
+    { workers: workers.length, handsets: handsetCount, sims: simCount, checkins, yearCheckins, certificates },
     'demo fleet loaded through the inventory import',
   );
-  return { workers: workers.length, handsets: handsetCount, sims: simCount, checkins, certificates, reports };
+  return {
+    workers: workers.length,
+    handsets: handsetCount,
+    sims: simCount,
+    checkins: checkins + yearCheckins,
+    certificates,
+    reports,
+  };
 }
 
 /**
@@ -246,6 +258,7 @@ async function demoUse(
   r: Random,
   held: number,
   now: Date,
+  simOf: (n: number) => string,
 ): Promise<{ checkins: number; lostReports: LostReport[] }> {
   const hour = 3_600_000;
   const day = 24 * hour;
@@ -260,8 +273,8 @@ async function demoUse(
   );
   const iccidSeen = new Map<number, string>();
   for (let i = 0; i + 1 < swapped.length; i += 2) {
-    iccidSeen.set(swapped[i]!, iccidOf(swapped[i + 1]!));
-    iccidSeen.set(swapped[i + 1]!, iccidOf(swapped[i]!));
+    iccidSeen.set(swapped[i]!, simOf(swapped[i + 1]!));
+    iccidSeen.set(swapped[i + 1]!, simOf(swapped[i]!));
   }
   const rows: unknown[][] = [];
   const lostReports: LostReport[] = [];
@@ -301,10 +314,10 @@ async function demoUse(
       [0, at],
     ] as const) {
       rows.push([
-        `SD-${String(n).padStart(5, '0')}`,
+        deviceIdOf(n),
         when,
         k === 0 ? code : Math.min(code, 320),
-        iccidSeen.get(n) ?? iccidOf(n),
+        iccidSeen.get(n) ?? simOf(n),
         r.int(15, 100),
         reboarded.includes(n) && k === 0 ? imeiOf(900_000 + n) : null,
       ]);
@@ -391,7 +404,7 @@ async function demoLosses(em: EntityManager, reports: LostReport[], stillSeen: S
     for (const { n, lostAt } of reports) {
       const [h] = await tx.query<{ id: string; status: string }>(
         'select id, status from handset where device_id = $1',
-        [`SD-${String(n).padStart(5, '0')}`],
+        [deviceIdOf(n)],
       );
       await tx.query(`update handset set status = 'lost' where id = $1`, [h!.id]);
       await tx.query(
@@ -407,8 +420,6 @@ async function demoLosses(em: EntityManager, reports: LostReport[], stillSeen: S
     });
   }
 }
-
-const deviceIdOf = (n: number) => `SD-${String(n).padStart(5, '0')}`;
 
 interface LostReport {
   n: number;

@@ -796,8 +796,24 @@ export async function assign(
 export async function unassign(
   em: EntityManager,
   actor: string,
-  { deviceId, reason = null }: { deviceId: string; reason?: string | null },
+  {
+    deviceId,
+    reason = null,
+    on = null,
+  }: {
+    deviceId: string;
+    reason?: string | null;
+    /** YYYY-MM-DD (China): the day the handset came back, when recorded afterwards; default now. */
+    on?: string | null;
+  },
 ): Promise<Handset> {
+  const until = on ? new Date(`${on}T00:00:00+08:00`) : new Date();
+  if (Number.isNaN(until.getTime())) {
+    throw new DomainError('DATE_FORMAT', `the return day must be YYYY-MM-DD, not ${JSON.stringify(on)}`, {
+      field: 'on',
+      rule: 'DATE_FORMAT',
+    });
+  }
   await inTransaction(em, async (tx) => {
     const [open] = await tx.query<{ id: string; handset_id: string; status: HandsetStatus; code: string }>(
       `select a.id, a.handset_id, h.status, w.code from assignment a join handset h on h.id = a.handset_id
@@ -812,7 +828,7 @@ export async function unassign(
         rule: 'NOT_ASSIGNED',
       });
     }
-    await tx.query('update assignment set until = now() where id = $1', [open.id]);
+    await tx.query('update assignment set until = $2 where id = $1', [open.id, until]);
     const back = open.status === HandsetStatus.ASSIGNED || open.status === HandsetStatus.ACTIVE;
     if (back)
       await tx.query(`update handset set status = 'in_stock', updated_at = now() where id = $1`, [

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import { loadSecretKey } from '../connectors/secrets';
 import { caSettingsFromConfig, configureDeviceCa, ensureDeviceCa } from '../fleet/ca';
 import { seedDemoFleet } from '../fleet/demo';
+import { seedDemoFees } from '../fleet/fees-demo';
 import { ensureDemoPrincipals } from '../schema/access/demo-principals';
 import { startEmbeddedPostgres } from '../schema/db/embedded-postgres';
 import { initORM, type MikroORM, migrate } from '../schema/db/orm';
@@ -165,6 +167,8 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
       await ensureDemoPrincipals(orm.em.fork(), config.dataDir, logger);
       // The IT office's handsets, SIMs and workers, through the inventory import.
       await seedDemoFleet(orm.em.fork(), { scale: config.demoScale, logger });
+      // Finance's reference year: the carriers' statements, reconciled, and the budget.
+      await seedDemoFees(orm.em.fork(), { dir: path.join(config.dataDir, 'demo-fees'), logger });
     }
 
     const queues = new QueueRegistry(redisUrl, config.queuePrefix);

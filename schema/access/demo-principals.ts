@@ -27,6 +27,13 @@ const DEMO_PRINCIPALS = [
     kind: PrincipalKind.USER,
   },
   {
+    name: 'demo-finance',
+    title: '县综治中心 财务室',
+    roles: ['finance'],
+    unitCode: null,
+    kind: PrincipalKind.USER,
+  },
+  {
     name: 'demo-gongan',
     title: '县公安局',
     roles: ['public_security'],

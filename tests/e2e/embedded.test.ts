@@ -64,6 +64,7 @@ describe('the hub on embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
     expect(Object.keys(keys)).toEqual([
       'demo-admin',
       'demo-it',
+      'demo-finance',
       'demo-gongan',
       'demo-minzheng',
       'demo-qingquan',
