@@ -3,6 +3,7 @@ import os from 'node:os';
 import { type Command, Option } from 'commander';
 import { type BudgetReport, budgetReport, setBudget } from '../../fleet/budget';
 import { feeDetailExport, feeSummaryExport, feeSummaryTable } from '../../fleet/fee-exports';
+import { findingsPage, listStatements, statementOfMonth } from '../../fleet/fee-queries';
 import { type CategoryTotals, FEE_CATEGORIES } from '../../fleet/fees.entity';
 import {
   acceptFinding,
@@ -14,7 +15,6 @@ import { DiscrepancyClass } from '../../fleet/reconciliation.entity';
 import { importStatement, type StatementImportReport, type TieOutDifference } from '../../fleet/statements';
 import { DomainError } from '../../schema/runtime/errors';
 import { errorMessage } from '../../schema/runtime/retry';
-import { findingsPage, listStatements, statementOfMonth } from '../resolvers/fees.resolver';
 import { command, print, printJson, table, time } from './connectors';
 
 /**

@@ -1,19 +1,21 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import {
-  CarrierTemplate,
-  type CategoryTotals,
-  FEE_CATEGORIES,
-  type FeeCategory,
-  Statement,
-} from '../../fleet/fees.entity';
-import { acceptFinding, CLASS_PRECEDENCE } from '../../fleet/reconciliation';
-import { DiscrepancyClass, FindingState, type ReconciliationStatus } from '../../fleet/reconciliation.entity';
+  findingById,
+  findingsPage,
+  findStatement,
+  latestReconciliation,
+  listCarrierTemplates,
+  listStatements,
+  quarantinedLines,
+  requiredCarrier,
+  statementLines,
+  templateName,
+} from '../../fleet/fee-queries';
+import { CarrierTemplate, type CategoryTotals, FEE_CATEGORIES, Statement } from '../../fleet/fees.entity';
+import { acceptFinding } from '../../fleet/reconciliation';
+import { DiscrepancyClass, FindingState } from '../../fleet/reconciliation.entity';
 import { importStatement, type StatementImportReport as Report } from '../../fleet/statements';
-import { Conditions, type Page, type PageRequest } from '../../schema/common/listing';
-import { runSql } from '../../schema/common/rows';
-import { validateIccid } from '../../schema/identifiers/iccid';
 import { DomainError, NotFoundError } from '../../schema/runtime/errors';
 import { errorMessage } from '../../schema/runtime/retry';
 import { queueReconciliation } from '../../workers/queues';
@@ -44,32 +46,6 @@ import {
 
 /** Inline uploads are capped: a county's monthly statement (a few thousand lines) is well under this. */
 const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
-const CARRIERS = ['cmcc', 'cucc', 'ctcc'];
-
-function checkCarrier(carrier: string | null | undefined): string | null {
-  const c = carrier?.trim().toLowerCase();
-  if (!c) return null;
-  if (!CARRIERS.includes(c))
-    throw new DomainError(
-      'UNKNOWN_CARRIER',
-      `carrier must be one of ${CARRIERS.join(', ')}, not "${carrier}"`,
-      {
-        field: 'carrier',
-        rule: CARRIERS.join('|'),
-      },
-    );
-  return c;
-}
-
-function checkYear(year: number | null | undefined): number | null {
-  if (year == null) return null;
-  if (!Number.isInteger(year) || year < 2000 || year > 2100)
-    throw new DomainError('YEAR', `year must be a whole number from 2000 to 2100, got ${year}`, {
-      field: 'year',
-      rule: '2000 ≤ year ≤ 2100',
-    });
-  return year;
-}
 
 /** Per-category fen as the API's list, in the categories' order. */
 export function categoryAmounts(totals: CategoryTotals | null | undefined): FeeCategoryAmount[] {
@@ -123,259 +99,6 @@ export function toImportReport(report: Report): StatementImportReport {
   };
 }
 
-/** The statements of a carrier and/or a year, by billing month then carrier. */
-export async function listStatements(
-  em: EntityManager,
-  filter: { carrier?: string | null; year?: number | null },
-): Promise<Statement[]> {
-  const carrier = checkCarrier(filter.carrier);
-  const year = checkYear(filter.year);
-  return em.find(
-    Statement,
-    {
-      ...(carrier ? { carrier } : {}),
-      ...(year ? { billingMonth: { $gte: `${year}-01-01`, $lte: `${year}-12-31` } } : {}),
-    },
-    { orderBy: { billingMonth: 'asc', carrier: 'asc' } },
-  );
-}
-
-export async function findStatement(em: EntityManager, id: string): Promise<Statement> {
-  const found = /^\d{1,19}$/.test(id) ? await em.findOne(Statement, { id }) : null;
-  if (!found)
-    throw new DomainError('STATEMENT_NOT_FOUND', `no statement with id ${JSON.stringify(id)}`, {
-      field: 'id',
-    });
-  return found;
-}
-
-function checkMonth(month: string): string {
-  const m = month?.trim();
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m ?? ''))
-    throw new DomainError('MONTH', `month must be YYYY-MM, not "${month}"`, {
-      field: 'month',
-      rule: 'YYYY-MM',
-    });
-  return m;
-}
-
-function requiredCarrier(carrier: string): string {
-  const c = checkCarrier(carrier);
-  if (!c)
-    throw new DomainError('UNKNOWN_CARRIER', 'carrier is required', { field: 'carrier', rule: 'REQUIRED' });
-  return c;
-}
-
-const date = (v: unknown): Date | null => (v == null ? null : new Date(v as string));
-
-function toReconciliation(r: Record<string, unknown>): Reconciliation {
-  const byClass = (r.by_class ?? {}) as Record<string, number>;
-  return {
-    id: String(r.id),
-    statementId: r.statement_id == null ? null : String(r.statement_id),
-    carrier: String(r.carrier),
-    month: String(r.month),
-    status: r.status as ReconciliationStatus,
-    params: (r.params ?? {}) as Record<string, unknown>,
-    requestedBy: String(r.requested_by),
-    createdAt: new Date(r.created_at as string),
-    startedAt: date(r.started_at),
-    finishedAt: date(r.finished_at),
-    lines: Number(r.lines),
-    matched: Number(r.matched),
-    discrepancies: Number(r.discrepancies),
-    accepted: Number(r.accepted),
-    byClass: CLASS_PRECEDENCE.filter((c) => byClass[c]).map((c) => ({ class: c, count: Number(byClass[c]) })),
-    matchedFen: String(r.matched_fen),
-    atStakeFen: String(r.at_stake_fen),
-    error: (r.error as string | null) ?? null,
-  };
-}
-
-/** The latest reconciliation run of a carrier and month (YYYY-MM), or null when there is none. */
-export async function latestReconciliation(
-  em: EntityManager,
-  carrier: string,
-  month: string,
-): Promise<Reconciliation | null> {
-  const [row] = await runSql<Record<string, unknown>>(
-    em,
-    `select *, to_char(billing_month, 'YYYY-MM') as month from fee_reconciliation_run
-      where carrier = ? and billing_month = ?::date order by id desc limit 1`,
-    [requiredCarrier(carrier), `${checkMonth(month)}-01`],
-  );
-  return row ? toReconciliation(row) : null;
-}
-
-/** The current statement of a carrier and month (YYYY-MM). */
-export async function statementOfMonth(em: EntityManager, carrier: string, month: string): Promise<string> {
-  const c = requiredCarrier(carrier);
-  const m = checkMonth(month);
-  const [row] = await runSql<{ id: string }>(
-    em,
-    'select id from carrier_statement where carrier = ? and billing_month = ?::date',
-    [c, `${m}-01`],
-  );
-  if (!row)
-    throw new DomainError('STATEMENT_NOT_FOUND', `no ${c} statement for ${m}`, {
-      field: 'month',
-      carrier: c,
-    });
-  return String(row.id);
-}
-
-const FINDINGS = `(select f.*, to_char(f.billing_month, 'YYYY-MM') as month, w.code as worker_code
-  from fee_reconciliation_finding f left join fleet_worker w on w.id = f.worker_id) f`;
-const FINDING_COLUMNS = '*';
-
-function toFinding(r: Record<string, unknown>): FeeFinding {
-  const str = (v: unknown) => (v == null ? null : String(v));
-  return {
-    id: String(r.id),
-    runId: String(r.run_id),
-    carrier: String(r.carrier),
-    month: String(r.month),
-    lineId: str(r.line_id),
-    lineKey: String(r.line_key),
-    iccid: str(r.iccid),
-    msisdn: str(r.msisdn),
-    matchedBy: str(r.matched_by),
-    class: (r.class as DiscrepancyClass | null) ?? null,
-    amountFen: String(r.amount_fen),
-    atStakeFen: String(r.at_stake_fen),
-    handsetId: str(r.handset_id),
-    workerId: str(r.worker_id),
-    workerCode: str(r.worker_code),
-    gridCode: str(r.grid_code),
-    detail: (r.detail ?? {}) as Record<string, unknown>,
-    state: r.state as FindingState,
-    acceptedBy: str(r.accepted_by),
-    acceptedReason: str(r.accepted_reason),
-    acceptedAt: date(r.accepted_at),
-  };
-}
-
-/** The current findings of a carrier and month (those of its latest successful run), in id order. */
-export function findingsPage(
-  em: EntityManager,
-  carrier: string,
-  month: string,
-  filter: { state?: FindingState | null; class?: DiscrepancyClass | null },
-  page: PageRequest,
-): Promise<Page<FeeFinding>> {
-  const where = new Conditions()
-    .add('carrier = ?', requiredCarrier(carrier))
-    .add('billing_month = ?::date', `${checkMonth(month)}-01`);
-  if (filter.state) where.add('state::text = ?', filter.state);
-  if (filter.class) where.add('class::text = ?', filter.class);
-  return statementPage(em, FINDINGS, FINDING_COLUMNS, where, page, toFinding);
-}
-
-export async function findingById(em: EntityManager, id: string): Promise<FeeFinding> {
-  const [row] = /^\d{1,19}$/.test(id)
-    ? await runSql<Record<string, unknown>>(em, `select * from ${FINDINGS} where id = ?`, [id])
-    : [];
-  if (!row) throw new NotFoundError('Finding', id);
-  return toFinding(row);
-}
-
-/** One keyset page of `table`'s rows of a statement, in id order. */
-async function statementPage<T extends { id: string }>(
-  em: EntityManager,
-  table: string,
-  columns: string,
-  where: Conditions,
-  page: PageRequest,
-  shape: (row: Record<string, unknown>) => T,
-): Promise<Page<T>> {
-  const paged = new Conditions().add(where.toString(), ...where.params);
-  if (page.afterId) paged.add('id > ?', page.afterId);
-  const rows = await runSql<Record<string, unknown>>(
-    em,
-    `select ${columns} from ${table} where ${paged} order by id limit ?`,
-    [...paged.params, page.first + 1],
-  );
-  return {
-    nodes: rows.slice(0, page.first).map(shape),
-    hasNextPage: rows.length > page.first,
-    pageSize: page.first,
-    count: async () => {
-      const [row] = await runSql<{ n: number }>(
-        em,
-        `select count(*)::int as n from ${table} where ${where}`,
-        where.params,
-      );
-      return row!.n;
-    },
-  };
-}
-
-const num = (v: unknown): number | null => (v == null ? null : Number(v));
-
-export function statementLines(
-  em: EntityManager,
-  statementId: string,
-  filter: StatementLineFilterInput,
-  page: PageRequest,
-): Promise<Page<StatementLineItem>> {
-  const where = new Conditions().add('statement_id = ?', statementId);
-  const iccid = filter.iccid?.replace(/\s+/g, '');
-  if (iccid) {
-    const checked = validateIccid(iccid);
-    where.add('iccid = ?', checked.ok ? checked.value : iccid);
-  }
-  const msisdn = filter.msisdn?.replace(/[\s\-+]/g, '').replace(/^86(?=1\d{10}$)/, '');
-  if (msisdn) where.add('msisdn = ?', msisdn);
-  if (filter.categories?.length) where.add('category::text = any(?::text[])', filter.categories);
-  return statementPage(
-    em,
-    'carrier_statement_line',
-    'id, line_no, iccid, msisdn, category, item_name, amount_fen, data_mb, voice_minutes, sms_count, days_in_service, raw',
-    where,
-    page,
-    (r) => ({
-      id: String(r.id),
-      lineNo: Number(r.line_no),
-      iccid: (r.iccid as string | null) ?? null,
-      msisdn: (r.msisdn as string | null) ?? null,
-      category: r.category as FeeCategory,
-      itemName: (r.item_name as string | null) ?? null,
-      amountFen: String(r.amount_fen),
-      dataMb: num(r.data_mb),
-      voiceMinutes: num(r.voice_minutes),
-      smsCount: num(r.sms_count),
-      daysInService: num(r.days_in_service),
-      raw: (r.raw ?? {}) as Record<string, string>,
-    }),
-  );
-}
-
-export function quarantinedLines(
-  em: EntityManager,
-  statementId: string,
-  page: PageRequest,
-): Promise<Page<QuarantinedStatementLine>> {
-  return statementPage(
-    em,
-    'carrier_statement_quarantine',
-    'id, row_no, raw, failures, created_at',
-    new Conditions().add('statement_id = ?', statementId),
-    page,
-    (r) => ({
-      id: String(r.id),
-      rowNo: Number(r.row_no),
-      raw: (r.raw ?? {}) as Record<string, string>,
-      failures: ((r.failures ?? []) as QuarantinedStatementLine['failures']).map((f) => ({
-        field: f.field,
-        rule: f.rule,
-        message: f.message,
-        value: f.value ?? null,
-      })),
-      createdAt: new Date(r.created_at as string),
-    }),
-  );
-}
-
 @Resolver(() => CarrierTemplate)
 export class CarrierTemplateResolver {
   @Query(() => [CarrierTemplate], { description: 'The carriers’ statement templates, by carrier then id' })
@@ -383,8 +106,7 @@ export class CarrierTemplateResolver {
     @Arg('carrier', () => String, { nullable: true }) carrier: string | null,
     @Ctx() { em }: GatewayContext,
   ): Promise<CarrierTemplate[]> {
-    const c = checkCarrier(carrier);
-    return em.find(CarrierTemplate, c ? { carrier: c } : {}, { orderBy: { carrier: 'asc', id: 'asc' } });
+    return listCarrierTemplates(em, carrier);
   }
 
   @FieldResolver(() => GraphQLJSONObject, {
@@ -428,11 +150,8 @@ export class StatementResolver {
   }
 
   @FieldResolver(() => String, { description: 'The template the statement was read with' })
-  async templateName(@Root() s: Statement, @Ctx() { em }: GatewayContext): Promise<string> {
-    const [row] = await runSql<{ name: string }>(em, 'select name from carrier_template where id = ?', [
-      s.template.id,
-    ]);
-    return row?.name ?? '';
+  templateName(@Root() s: Statement, @Ctx() { em }: GatewayContext): Promise<string> {
+    return templateName(em, s.template.id);
   }
 
   @FieldResolver(() => [FeeCategoryAmount], {
@@ -494,9 +213,7 @@ export class StatementImportResolver {
     @Ctx() { em, access, queues, logger }: GatewayContext,
   ): Promise<StatementImportReport> {
     const file = inlineUpload(input, MAX_IMPORT_BYTES);
-    const carrier = checkCarrier(input.carrier);
-    if (!carrier)
-      throw new DomainError('UNKNOWN_CARRIER', 'carrier is required', { field: 'carrier', rule: 'REQUIRED' });
+    const carrier = requiredCarrier(input.carrier);
     const sheet = input.sheet?.trim();
     const report = await importStatement(em, access.principal, {
       carrier,
