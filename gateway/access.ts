@@ -14,6 +14,8 @@ import {
 import { effectivePolicy } from '../schema/access/policy.service';
 import type { Scope } from '../schema/access/scope';
 import { type DataSetEntity, dataSet, type FieldSpec } from '../schema/datasets';
+import { departmentUnits } from '../schema/events/units';
+import type { WorkflowActor } from '../schema/events/workflow.service';
 import { maskCitizenId, maskPhone } from '../schema/identifiers';
 import { getRegionCached } from '../schema/regions/region.service';
 import { ADMIN_FIELDS } from './resolvers/access.resolver';
@@ -59,6 +61,18 @@ export class Access implements Scope {
       this.scopes.set(key, fragment);
     }
     return fragment;
+  }
+
+  /**
+   * The caller as an actor of the events workflow: its unit (a region code) and the departments its roles
+   * make it part of; administrators act as the county centre too.
+   */
+  workflowActor(): WorkflowActor {
+    const units = [
+      ...(this.caller?.unitCode ? [this.caller.unitCode] : []),
+      ...departmentUnits(this.caller?.roles ?? []),
+    ];
+    return { name: this.principal, units, admin: this.policy.admin };
   }
 
   mayCall(rootField: string): boolean {

@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLFormattedError } from 'graphql';
 import type { SecretKey } from '../connectors/secrets';
+import type { Notice } from '../schema/events/workflow.service';
 import type { Logger } from '../schema/runtime/logger';
+import type { NoticePublisher } from '../workers/notices';
 import type { QueueRegistry } from '../workers/queues';
 import type { Access, ReadLog } from './access';
 import type { Loaders } from './loaders';
@@ -24,4 +26,17 @@ export interface GatewayContext {
   purpose: string | null;
   /** Non-fatal notices (a capped page size…) added to the response's errors. */
   notices: GraphQLFormattedError[];
+  /**
+   * Publishes the events workflow's notices after an operation commits (named apart from `notices` above,
+   * which are the response's own). Absent when the gateway runs without Redis pub/sub.
+   */
+  noticePublisher?: NoticePublisher;
+  /** The gateway's live notices, for subscriptions. */
+  liveNotices?: LiveNotices;
+}
+
+/** One Redis subscription per gateway, fanned out in process to each subscriber. */
+export interface LiveNotices {
+  /** The notices `wanted` accepts, from now until the iterator is returned (the client unsubscribes). */
+  subscribe(wanted: (notice: Notice) => boolean): AsyncIterableIterator<Notice>;
 }

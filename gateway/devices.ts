@@ -21,12 +21,23 @@ import {
   refreshCrl,
   renew,
 } from '../fleet/enrollment.service';
+import {
+  EVENT_REPORT_BODY_LIMIT,
+  gridEvents,
+  HandsetRefused,
+  parseGridEventsQuery,
+  parseHandsetReport,
+  reporterOf,
+  submitHandsetReport,
+} from '../fleet/event-reports';
 import { runSql } from '../schema/common/rows';
 import type { MikroORM } from '../schema/db/orm';
 import type { Config } from '../schema/runtime/config';
 import { DomainError, isConnectionError, NotFoundError } from '../schema/runtime/errors';
 import type { Logger } from '../schema/runtime/logger';
 import { errorMessage } from '../schema/runtime/retry';
+import type { NoticePublisher } from '../workers/notices';
+import { type QueueRegistry, scheduleDeadline } from '../workers/queues';
 
 /**
  * The handsets' HTTP surface.
@@ -37,7 +48,8 @@ import { errorMessage } from '../schema/runtime/retry';
  *   device CA and checks it against the CRL during the handshake, so a revoked handset is refused before any
  *   request. Check-in and renewal live there. The CRL is swapped in with `setSecureContext` whenever its
  *   number changes: at once for a revocation in this process, within the poll interval for one made by
- *   another gateway.
+ *   another gateway. Grid workers' event reports (`POST /v1/events`) and their grid's events
+ *   (`GET /v1/events`) are served there too (fleet/event-reports.ts).
  */
 
 const BODY_LIMIT = '64kb';
@@ -52,7 +64,7 @@ const PEM_TYPES = ['application/x-pem-file', 'application/pkcs10', 'text/plain']
 /** HTTP status of a domain error on the handsets' routes. */
 function statusOf(error: DomainError): number {
   if (error instanceof NotFoundError) return 404;
-  if (error instanceof CheckinRefused) return 403;
+  if (error instanceof CheckinRefused || error instanceof HandsetRefused) return 403;
   if (error.code === 'CA_NOT_INITIALISED' || error.code === 'DATABASE_UNAVAILABLE') return 503;
   if (error instanceof EnrollmentRefused && !['DEVICE_ID_REQUIRED'].includes(error.code)) return 403;
   return 400;
@@ -193,11 +205,19 @@ function endpointKey(): Promise<KeyObject> {
   return serverKey;
 }
 
+/** A connection's client certificate does not change: its serial is read once per socket, not per request. */
+const socketSerials = new WeakMap<TLSSocket, string | null>();
+
 function peerSerial(req: Request): string | null {
   const socket = req.socket as TLSSocket;
   if (!socket.authorized) return null;
-  const serial = socket.getPeerCertificate()?.serialNumber;
-  return serial ? normaliseSerial(serial) : null;
+  let serial = socketSerials.get(socket);
+  if (serial === undefined) {
+    const raw = socket.getPeerCertificate()?.serialNumber;
+    serial = raw ? normaliseSerial(raw) : null;
+    socketSerials.set(socket, serial);
+  }
+  return serial;
 }
 
 /**
@@ -208,10 +228,16 @@ export async function startDeviceEndpoint({
   config,
   orm,
   logger,
+  queues,
+  notices,
 }: {
   config: Config;
   orm: MikroORM;
   logger: Logger;
+  /** For events reported by handsets: their deadlines' delayed jobs. */
+  queues?: QueueRegistry;
+  /** For events reported by handsets: live notices to the receiving unit. */
+  notices?: NoticePublisher;
 }): Promise<RunningDeviceEndpoint> {
   const log = logger.child({ component: 'devices' });
   const em = () => orm.em.fork() as EntityManager;
@@ -286,13 +312,59 @@ export async function startDeviceEndpoint({
   );
   publicationRoutes(devices, orm, log);
   app.use('/devices', devices);
+
+  const events = Router();
+  events.post('/events', express.json({ limit: EVENT_REPORT_BODY_LIMIT }), async (req, res) => {
+    try {
+      const serial = peerSerial(req);
+      if (!serial)
+        throw new CheckinRefused('CERT_REQUIRED', 'a client certificate from the device CA is required');
+      const reporter = await reporterOf(em(), serial);
+      const result = await submitHandsetReport(em(), reporter, parseHandsetReport(req.body));
+      // After the commit: the deadline's delayed job and the live notices. The event is stored either way;
+      // the minute sweep finds a deadline whose job could not be queued.
+      if (result.created) {
+        if (queues && result.deadline) {
+          await scheduleDeadline(queues, result.deadline).catch((error) =>
+            log.warn({ err: errorMessage(error), eventId: result.eventId }, 'deadline not scheduled'),
+          );
+        }
+        if (notices && result.notices.length) await notices.publish(result.notices);
+      }
+      res.status(result.created ? 201 : 200).json({
+        eventId: result.eventId,
+        code: result.code,
+        status: result.status,
+        holderUnit: result.holderUnit,
+        created: result.created,
+      });
+    } catch (error) {
+      sendError(res, error, log);
+    }
+  });
+  events.get('/events', async (req, res) => {
+    try {
+      const serial = peerSerial(req);
+      if (!serial)
+        throw new CheckinRefused('CERT_REQUIRED', 'a client certificate from the device CA is required');
+      const query = parseGridEventsQuery(req.query as Record<string, unknown>);
+      const reporter = await reporterOf(em(), serial);
+      res.json({ grid: reporter.grid, events: await gridEvents(em(), reporter.grid, query) });
+    } catch (error) {
+      sendError(res, error, log);
+    }
+  });
+  app.use('/v1', events);
   app.use((req, res) => {
     res.status(404).json({ error: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` });
   });
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
     const status = Number(error?.status ?? error?.statusCode ?? 500);
     if (status === 413)
-      res.status(413).json({ error: 'BODY_TOO_LARGE', message: `Request body exceeds ${BODY_LIMIT}` });
+      res.status(413).json({
+        error: 'BODY_TOO_LARGE',
+        message: `Request body exceeds ${error?.limit ? `${error.limit} bytes` : BODY_LIMIT}`,
+      });
     else if (status >= 400 && status < 500)
       res
         .status(status)

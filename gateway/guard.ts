@@ -62,6 +62,15 @@ export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
         fieldName,
         (config.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, GatewayContext>,
       ),
+      // A subscription is checked when it starts, before its source is opened.
+      ...(config.subscribe
+        ? {
+            subscribe: guardRoot(
+              fieldName,
+              config.subscribe as GraphQLFieldResolver<unknown, GatewayContext>,
+            ),
+          }
+        : {}),
     }),
     [MapperKind.OBJECT_FIELD]: (config, fieldName, typeName) => {
       if (!GOVERNED.has(typeName)) return config;

@@ -12,6 +12,7 @@ import { DomainError, StartupError } from '../schema/runtime/errors';
 import type { Logger } from '../schema/runtime/logger';
 import { errorMessage, retryUntil } from '../schema/runtime/retry';
 import { HUB_ENTITIES } from '../workers/entities';
+import { NoticePublisher } from '../workers/notices';
 import { QueueRegistry } from '../workers/queues';
 import { requestConnection, startEmbeddedRedis, waitForRedis } from '../workers/redis';
 import { type RunningWorkers, startWorkers } from '../workers/worker';
@@ -192,9 +193,12 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
     let gateway: RunningGateway | undefined;
     let devices: RunningDeviceEndpoint | undefined;
     if (options.gateway) {
+      // Live notices of the events workflow (a dispatch, an overdue step) for the gateway's subscribers.
+      const notices = new NoticePublisher(redisUrl, logger, config.queuePrefix);
+      stack.push('event notice publisher', () => notices.close());
       try {
         await ensureDeviceCa(orm.em.fork());
-        devices = await startDeviceEndpoint({ config, orm, logger });
+        devices = await startDeviceEndpoint({ config, orm, logger, queues, notices });
       } catch (error) {
         if (error instanceof DomainError || /GRIDHUB_DEVICE_PORT/.test(String(error))) {
           throw new StartupError(`device CA: ${(error as Error).message}`);
@@ -212,6 +216,7 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
         redis,
         logger,
         secretKey,
+        notices,
         deviceEndpointUrl: devices.url,
       });
       stack.push('gateway', () => gateway!.close());

@@ -1,11 +1,12 @@
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
 import { guardSchema } from './guard';
 import { AccessResolver } from './resolvers/access.resolver';
 import { BudgetResolver } from './resolvers/budget.resolver';
 import { CodeTableResolver } from './resolvers/codes.resolver';
 import { ConnectorResolver, QuarantineResolver, SyncRunResolver } from './resolvers/connectors.resolver';
 import { CountsResolver } from './resolvers/counts.resolver';
+import { EVENT_WORKFLOW_RESOLVERS } from './resolvers/event-workflow.resolver';
 import { EventPartyResolver, EventResolver } from './resolvers/events.resolver';
 import { FEES_RESOLVERS } from './resolvers/fees.resolver';
 import { FLEET_RESOLVERS } from './resolvers/fleet.resolver';
@@ -37,6 +38,7 @@ export const RESOLVERS = [
   ...FLEET_RESOLVERS,
   ...FEES_RESOLVERS,
   BudgetResolver,
+  ...EVENT_WORKFLOW_RESOLVERS,
 ] as const;
 
 /**
@@ -44,5 +46,20 @@ export const RESOLVERS = [
  * `schema.graphql` beside this file is its committed, printed form.
  */
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
-  return guardSchema(await buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false }));
+  return guardSchema(
+    await buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false, pubSub: NO_PUBSUB }),
+  );
 }
+
+/**
+ * type-graphql insists on a PubSub engine once any subscription exists, even though every subscription here
+ * brings its own source (`subscribe`: the gateway's live notices, server.ts); this one is never used.
+ */
+const NO_PUBSUB: PubSub = {
+  publish() {
+    throw new Error('no PubSub engine: subscriptions bring their own source');
+  },
+  subscribe() {
+    throw new Error('no PubSub engine: subscriptions bring their own source');
+  },
+};

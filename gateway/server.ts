@@ -9,18 +9,24 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Request } from 'express';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, getOperationAST, parse } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
+import { WebSocketServer } from 'ws';
 import type { SecretKey } from '../connectors/secrets';
 import { AuthenticationError, authenticate } from '../schema/access/credentials.service';
 import type { MikroORM } from '../schema/db/orm';
+import type { Notice } from '../schema/events/workflow.service';
 import type { Config } from '../schema/runtime/config';
 import type { Logger } from '../schema/runtime/logger';
+import { errorMessage } from '../schema/runtime/retry';
+import { type NoticePublisher, subscribeNotices } from '../workers/notices';
 import type { QueueRegistry } from '../workers/queues';
 import { type Access, accessFor, ReadLog } from './access';
+import { attachmentsRouter } from './attachments';
 import { readAuditPlugin } from './audit';
-import type { GatewayContext } from './context';
+import type { GatewayContext, LiveNotices } from './context';
 import { devicesRouter } from './devices';
 import { createErrorFormatter } from './errors';
 import { graphiqlHandler } from './graphiql';
@@ -41,6 +47,10 @@ export interface GatewayDeps {
   secretKey: SecretKey;
   /** The handsets' mutual-TLS endpoint, named in enrollment answers. */
   deviceEndpointUrl?: string;
+  /** Live notices of the events workflow, published after an operation commits. */
+  notices?: NoticePublisher;
+  /** Where the live notices are subscribed; default: the address of `redis`. */
+  redisUrl?: string;
 }
 
 export interface RunningGateway {
@@ -62,6 +72,85 @@ function declaredPurpose(header: string | string[] | undefined): string | null {
     // not percent-encoded: kept as sent
   }
   return text.slice(0, 200);
+}
+
+/** A redis:// URL for the address `redis` connects to (the live notices need a connection of their own). */
+function redisUrlOf(redis: Redis): string {
+  const o = redis.options;
+  const auth = o.password ? `${encodeURIComponent(o.username ?? '')}:${encodeURIComponent(o.password)}@` : '';
+  return `${o.tls ? 'rediss' : 'redis'}://${auth}${o.host ?? '127.0.0.1'}:${o.port ?? 6379}/${o.db ?? 0}`;
+}
+
+/** A subscriber's backlog beyond which its oldest notices are dropped (they are in event_notification too). */
+const LIVE_BACKLOG = 1_000;
+
+/**
+ * The gateway's one Redis subscription to the workflow's notices, fanned out in process: each subscriber is an
+ * async iterator over the notices its filter accepts, ended when the client unsubscribes or the gateway stops.
+ */
+class NoticeFanOut implements LiveNotices {
+  private readonly subscribers = new Map<(n: Notice) => void, () => void>();
+
+  deliver(notice: Notice): void {
+    for (const push of this.subscribers.keys()) push(notice);
+  }
+
+  subscribe(wanted: (notice: Notice) => boolean): AsyncIterableIterator<Notice> {
+    const backlog: Notice[] = [];
+    let waiting: ((r: IteratorResult<Notice>) => void) | null = null;
+    let done = false;
+    const push = (n: Notice) => {
+      if (done || !wanted(n)) return;
+      if (waiting) {
+        const w = waiting;
+        waiting = null;
+        w({ value: n, done: false });
+      } else {
+        if (backlog.length >= LIVE_BACKLOG) backlog.shift();
+        backlog.push(n);
+      }
+    };
+    const finish = () => {
+      done = true;
+      backlog.length = 0;
+      this.subscribers.delete(push);
+      waiting?.({ value: undefined, done: true });
+      waiting = null;
+    };
+    this.subscribers.set(push, finish);
+    const iterator: AsyncIterableIterator<Notice> = {
+      next: () => {
+        if (backlog.length) return Promise.resolve({ value: backlog.shift()!, done: false });
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => {
+          waiting = resolve;
+        });
+      },
+      return: async () => {
+        finish();
+        return { value: undefined, done: true };
+      },
+      throw: async (error: unknown) => {
+        finish();
+        throw error;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  close(): void {
+    for (const finish of [...this.subscribers.values()]) finish();
+  }
+}
+
+/** The API key of a WebSocket connection: connectionParams { authorization: 'Bearer …' } or { apiKey }. */
+function presentedWsKey(params: Record<string, unknown> | undefined): string | null {
+  const header = params?.authorization ?? params?.Authorization;
+  if (typeof header === 'string' && /^bearer\s+/i.test(header))
+    return header.replace(/^bearer\s+/i, '').trim();
+  const key = params?.apiKey;
+  return typeof key === 'string' && key.trim() ? key.trim() : null;
 }
 
 /**
@@ -99,6 +188,8 @@ export async function startGateway({
   logger,
   secretKey,
   deviceEndpointUrl,
+  notices,
+  redisUrl,
 }: GatewayDeps): Promise<RunningGateway> {
   if (!config.readAudit)
     logger.warn('GRIDHUB_READ_AUDIT=off: reads of personal data are NOT audited (benchmarks only)');
@@ -108,8 +199,10 @@ export async function startGateway({
   const httpServer = http.createServer(app);
   const metrics = createMetrics();
 
+  const schema = await buildGatewaySchema();
+  const live = new NoticeFanOut();
   const apollo = new ApolloServer<GatewayContext>({
-    schema: await buildGatewaySchema(),
+    schema,
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -196,6 +289,8 @@ export async function startGateway({
           access,
           readLog: new ReadLog(),
           notices: [],
+          noticePublisher: notices,
+          liveNotices: live,
         };
       },
     }),
@@ -203,6 +298,8 @@ export async function startGateway({
 
   // Enrollment (a handset without a certificate yet), the CRL and the CA certificate.
   app.use('/devices', devicesRouter({ orm, logger, endpointUrl: () => deviceEndpointUrl }));
+  // Events' photos (EventAttachment.url), for whoever may see the event.
+  app.use(attachmentsRouter({ orm, logger }));
 
   app.use((req, res) => {
     res.status(404).json({ error: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` });
@@ -222,6 +319,78 @@ export async function startGateway({
   };
   app.use(onError);
 
+  // Subscriptions (graphql-ws) on the same address. The key is presented once, in connectionParams; a bad key
+  // closes the connection (4403), no key is the anonymous role, which the guard refuses the subscription.
+  // Queries and mutations stay on HTTP, where the limits, the read audit and the rate limiter apply.
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const formatError = createErrorFormatter(logger);
+  const wsCleanup = useServer<Record<string, unknown>, { access: Access }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const key = presentedWsKey(ctx.connectionParams);
+        const em = orm.em.fork() as GatewayContext['em'];
+        try {
+          ctx.extra.access = await accessFor(em, key ? await authenticate(em, key) : null);
+          return true;
+        } catch (error) {
+          if (error instanceof AuthenticationError) return false;
+          throw error;
+        }
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        let operation: ReturnType<typeof getOperationAST> = null;
+        try {
+          operation = getOperationAST(parse(payload.query), payload.operationName);
+        } catch {
+          return; // graphql-ws answers the parse error itself
+        }
+        if (operation && operation.operation !== 'subscription') {
+          return [
+            new GraphQLError('Only subscriptions go over WebSocket; send queries and mutations over HTTP', {
+              extensions: { code: 'SUBSCRIPTIONS_ONLY' },
+            }),
+          ];
+        }
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
+          : undefined,
+      context: (ctx): GatewayContext => {
+        const em = orm.em.fork() as GatewayContext['em'];
+        const access = ctx.extra.access!;
+        const requestId = randomUUID();
+        return {
+          requestId,
+          clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
+          em,
+          loaders: createLoaders(em, access),
+          purpose: null,
+          queues,
+          secretKey,
+          logger: logger.child({ requestId, transport: 'ws' }),
+          access,
+          readLog: new ReadLog(),
+          notices: [],
+          noticePublisher: notices,
+          liveNotices: live,
+        };
+      },
+    },
+    wsServer,
+  );
+  const unsubscribe = await subscribeNotices(
+    redisUrl ?? redisUrlOf(redis),
+    (notice) => live.deliver(notice),
+    logger,
+    config.queuePrefix,
+  ).catch((error) => {
+    logger.warn({ err: errorMessage(error) }, 'live event notices unavailable: subscriptions get none');
+    return async () => undefined;
+  });
+
   httpServer.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -235,6 +404,11 @@ export async function startGateway({
     url,
     port,
     async close() {
+      // Subscriptions first: their sockets would otherwise hold the HTTP server open through the drain.
+      live.close();
+      await wsCleanup.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      await unsubscribe();
       await apollo.stop(); // the drain plugin closes the listener and waits for in-flight requests
       logger.info('gateway stopped');
     },

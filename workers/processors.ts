@@ -6,16 +6,22 @@ import { refreshCrl, sweepExpiringCertificates } from '../fleet/enrollment.servi
 import { reconcile } from '../fleet/reconciliation';
 import { ensureAuditPartitions } from '../schema/audit/read-audit.service';
 import type { MikroORM } from '../schema/db/orm';
+import { type DeadlineStage, fireDeadline, overdueDeadlines } from '../schema/events/workflow.service';
 import { verifyRegionTree } from '../schema/regions/region.service';
 import { DomainError } from '../schema/runtime/errors';
 import type { Logger } from '../schema/runtime/logger';
 import { errorMessage } from '../schema/runtime/retry';
-import type { QueueName } from './queues';
+import type { NoticePublisher } from './notices';
+import { type QueueName, type QueueRegistry, scheduleDeadline } from './queues';
 
 export interface ProcessorDeps {
   orm: MikroORM;
   logger: Logger;
   secretKey: SecretKey;
+  /** For jobs that queue others (a yellow card schedules the red one). */
+  registry: QueueRegistry;
+  /** Live event notices (workers/notices.ts). */
+  notices: NoticePublisher;
 }
 
 type Processor = (job: Job, deps: ProcessorDeps) => Promise<unknown>;
@@ -118,4 +124,41 @@ export const PROCESSORS: Record<QueueName, Processor> = {
         throw new Error(`sync: unknown job "${job.name}"`);
     }
   },
+  async events(job, deps) {
+    switch (job.name) {
+      case 'deadline': {
+        const { eventId, deadlineAt, stage } = job.data as {
+          eventId: string;
+          deadlineAt: string;
+          stage: DeadlineStage;
+        };
+        return fireStage(deps, eventId, deadlineAt, stage);
+      }
+      case 'deadline-sweep': {
+        let fired = 0;
+        for (const d of await overdueDeadlines(deps.orm.em.fork())) {
+          if (!d.yellow) fired += (await fireStage(deps, d.eventId, d.deadlineAt, 'yellow')).fired ? 1 : 0;
+          else if (!d.red) fired += (await fireStage(deps, d.eventId, d.deadlineAt, 'red')).fired ? 1 : 0;
+        }
+        return { fired };
+      }
+      default:
+        throw new Error(`events: unknown job "${job.name}"`);
+    }
+  },
 };
+
+/** Fires a deadline's stage, publishes its notices and, after a yellow card, schedules the red one. */
+async function fireStage(deps: ProcessorDeps, eventId: string, deadlineAt: string, stage: DeadlineStage) {
+  const result = await fireDeadline(deps.orm.em.fork(), eventId, deadlineAt, stage);
+  // A delayed job that ran early (clock skew between Redis and PostgreSQL): BullMQ retries it with backoff.
+  if (result.reason === 'not_due')
+    throw new Error(`deadline ${deadlineAt} of event ${eventId} is not due yet`);
+  if (result.fired) {
+    deps.logger.info({ eventId, deadlineAt, stage }, 'event overdue: supervision raised');
+    await deps.notices.publish(result.notices);
+    if (result.next)
+      await scheduleDeadline(deps.registry, { eventId, at: deadlineAt }, result.next.stage, result.next.at);
+  }
+  return result;
+}

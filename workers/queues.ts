@@ -1,6 +1,7 @@
 import { type JobsOptions, Queue } from 'bullmq';
 import type { RunCounters } from '../connectors/sync';
 import type { ReconciliationReport } from '../fleet/reconciliation';
+import type { DeadlineFired, DeadlineStage } from '../schema/events/workflow.service';
 import type { TreeProblem } from '../schema/regions/region.service';
 import { isConnectionError, ServiceUnavailableError } from '../schema/runtime/errors';
 import { errorMessage } from '../schema/runtime/retry';
@@ -28,6 +29,12 @@ export interface QueueJobs {
     /** Reconciles a carrier statement against the fleet (started on import, or on demand). */
     'reconcile-statement': { data: { statementId: string; actor?: string }; result: ReconciliationReport };
   };
+  events: {
+    /** One stage of an event's deadline (a delayed job): raises the yellow, then the red card. */
+    deadline: { data: { eventId: string; deadlineAt: string; stage: DeadlineStage }; result: DeadlineFired };
+    /** Fires overdue deadlines whose delayed job was lost (Redis without persistence, a crash). */
+    'deadline-sweep': { data: Record<string, never>; result: { fired: number } };
+  };
 }
 
 export type QueueName = keyof QueueJobs;
@@ -39,7 +46,7 @@ export type JobResult<Q extends QueueName, J extends JobName<Q>> = QueueJobs[Q][
   ? R
   : never;
 
-export const QUEUE_NAMES: QueueName[] = ['upkeep', 'sync'];
+export const QUEUE_NAMES: QueueName[] = ['upkeep', 'sync', 'events'];
 
 /** Kept jobs: enough history to inspect, bounded so Redis does not grow without end. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -70,6 +77,7 @@ export const SCHEDULES: Array<{ queue: QueueName; id: string; job: string; patte
   { queue: 'upkeep', id: 'nightly-audit-partitions', job: 'ensure-audit-partitions', pattern: '30 3 * * *' },
   { queue: 'upkeep', id: 'hourly-refresh-crl', job: 'refresh-crl', pattern: '7 * * * *' },
   { queue: 'upkeep', id: 'nightly-cert-expiry', job: 'certificate-expiry-sweep', pattern: '15 2 * * *' },
+  { queue: 'events', id: 'minutely-deadline-sweep', job: 'deadline-sweep', pattern: '* * * * *' },
 ];
 
 /** Runs a Redis call, turning "Redis is not there" into REDIS_UNAVAILABLE for the caller. */
@@ -91,6 +99,26 @@ async function redisCall<T>(call: () => Promise<T>): Promise<T> {
  */
 export function queueReconciliation(registry: QueueRegistry, statementId: string, actor = 'system') {
   return registry.add('sync', 'reconcile-statement', { statementId, actor }, { attempts: 2 });
+}
+
+/**
+ * Schedules a stage of an event's deadline as a delayed job. The job id names the event, the deadline and the
+ * stage, so scheduling the same deadline twice (a retry, the sweeper) queues one job; a deadline that moved
+ * on leaves its old job to find itself stale.
+ */
+export function scheduleDeadline(
+  registry: QueueRegistry,
+  deadline: { eventId: string; at: string },
+  stage: DeadlineStage = 'yellow',
+  at = deadline.at,
+) {
+  const delay = Math.max(0, Date.parse(at) - Date.now());
+  return registry.add(
+    'events',
+    'deadline',
+    { eventId: deadline.eventId, deadlineAt: deadline.at, stage },
+    { jobId: `deadline.${deadline.eventId}.${Date.parse(deadline.at)}.${stage}`, delay, attempts: 5 },
+  );
 }
 
 export class QueueRegistry {

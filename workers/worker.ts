@@ -1,12 +1,13 @@
 import { Worker } from 'bullmq';
 import type { Logger } from '../schema/runtime/logger';
 import { errorMessage } from '../schema/runtime/retry';
+import { NoticePublisher } from './notices';
 import { PROCESSORS, type ProcessorDeps } from './processors';
 import { QUEUE_NAMES, type QueueRegistry, SCHEDULES } from './queues';
 import { workerConnection } from './redis';
 import { syncConnectorSchedules } from './schedules';
 
-export interface WorkerOptions extends ProcessorDeps {
+export interface WorkerOptions extends Omit<ProcessorDeps, 'registry' | 'notices'> {
   redisUrl: string;
   registry: QueueRegistry;
   concurrency: number;
@@ -54,7 +55,8 @@ export async function startWorkers({
   secretKey,
   lockDurationMs,
 }: WorkerOptions): Promise<RunningWorkers> {
-  const deps = { orm, logger, secretKey };
+  const notices = new NoticePublisher(redisUrl, logger, registry.prefix);
+  const deps = { orm, logger, secretKey, registry, notices };
   const workers = QUEUE_NAMES.map((name) => {
     const worker = new Worker(
       name,
@@ -98,6 +100,7 @@ export async function startWorkers({
     workers,
     async close() {
       await Promise.all(workers.map((w) => closeWithin(w, closeTimeoutMs, logger)));
+      await notices.close();
       logger.info('workers stopped');
     },
   };

@@ -16,6 +16,7 @@ import { buildGatewaySchema } from '../schema';
 import { HUB_VERSION } from '../version';
 import { registerAccessCommands } from './access';
 import { registerConnectorCommands } from './connectors';
+import { registerEventCommands } from './events';
 import { registerFeesCommands } from './fees';
 import { registerFleetCommands } from './fleet';
 
@@ -216,5 +217,6 @@ registerConnectorCommands(program);
 registerAccessCommands(program);
 registerFleetCommands(program);
 registerFeesCommands(program);
+registerEventCommands(program);
 
 program.parseAsync(process.argv).catch((error) => fail(error));

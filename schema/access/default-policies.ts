@@ -84,6 +84,32 @@ export const FEES_OPS = [
   'feeSummaryExport',
   'feeDetailExport',
 ];
+/**
+ * The events workflow as centres and departments work it (gateway/resolvers/event-workflow.resolver.ts): their
+ * queues, an event's history, the operations, notifications and the live subscription. Which events each may
+ * see and act on is the workflow's own rule (its units), not the read policy.
+ */
+export const EVENT_OPS = [
+  'eventQueue',
+  'eventHistory',
+  'eventNotifications',
+  'markEventNotificationsRead',
+  'reportEvent',
+  'acceptEvent',
+  'reportEventUp',
+  'dispatchEvent',
+  'handleEvent',
+  'resolveEvent',
+  'verifyEvent',
+  'archiveEvent',
+  'returnEvent',
+  'abortEvent',
+  'setEventUrgent',
+  'requestEventExtension',
+  'decideEventExtension',
+  'superviseEvent',
+  'eventDispatched',
+];
 const EVERY_TYPE = {
   Person: {},
   PersonRecord: {},
@@ -129,7 +155,7 @@ export const DEFAULT_POLICIES: Record<string, PolicyInput> = {
   },
   centre_operator: {
     description: 'Township or county governance centre staff: everything in their own unit',
-    rootFields: [...REFERENCE, ...READ_ALL],
+    rootFields: [...REFERENCE, ...READ_ALL, ...EVENT_OPS],
     types: Object.fromEntries(Object.keys(EVERY_TYPE).map((t) => [t, OWN_UNIT])),
     clear: ['name', 'phone', 'address'],
     sensitiveSets: ['special_group', 'minor'],
@@ -138,7 +164,7 @@ export const DEFAULT_POLICIES: Record<string, PolicyInput> = {
   },
   public_security: {
     description: '公安: the whole county, all fields in the clear, special groups included',
-    rootFields: [...REFERENCE, ...READ_ALL],
+    rootFields: [...REFERENCE, ...READ_ALL, ...EVENT_OPS],
     types: EVERY_TYPE,
     clear: ['idNumber', 'name', 'phone', 'address', 'birthDate', 'documentNumber'],
     sensitiveSets: ['special_group', 'minor', 'health'],
@@ -147,7 +173,7 @@ export const DEFAULT_POLICIES: Record<string, PolicyInput> = {
   },
   civil_affairs: {
     description: '民政: left-behind people and social organisations; ID numbers masked; no special groups',
-    rootFields: [...REFERENCE, 'person', 'people', 'organization', 'organizations', 'counts'],
+    rootFields: [...REFERENCE, 'person', 'people', 'organization', 'organizations', 'counts', ...EVENT_OPS],
     types: {
       Person: { rows: { kinds: ['left_behind'] } },
       PersonRecord: { rows: { kinds: ['left_behind'] } },
@@ -160,7 +186,7 @@ export const DEFAULT_POLICIES: Record<string, PolicyInput> = {
   },
   township_office: {
     description: 'A township office: everything in its own township',
-    rootFields: [...REFERENCE, ...READ_ALL],
+    rootFields: [...REFERENCE, ...READ_ALL, ...EVENT_OPS],
     types: Object.fromEntries(Object.keys(EVERY_TYPE).map((t) => [t, OWN_UNIT])),
     clear: ['idNumber', 'name', 'phone', 'address', 'birthDate', 'documentNumber'],
     sensitiveSets: ['special_group', 'minor', 'health'],

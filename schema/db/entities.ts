@@ -4,6 +4,13 @@ import { ReadAudit } from '../audit/read-audit.entity';
 import { CodeTable, CodeValue } from '../codes/code.entity';
 import { Event } from '../events/event.entity';
 import { EventParty, EventStep, EventSupervision } from '../events/event-detail.entity';
+import {
+  EventAttachment,
+  EventCopy,
+  EventExtension,
+  EventNotification,
+  EventTimeLimit,
+} from '../events/workflow.entity';
 import { Organization } from '../organizations/organization.entity';
 import { Household } from '../people/household.entity';
 import { Person } from '../people/person.entity';
@@ -27,6 +34,11 @@ export const ENTITIES = [
   EventParty,
   EventStep,
   EventSupervision,
+  EventAttachment,
+  EventExtension,
+  EventCopy,
+  EventTimeLimit,
+  EventNotification,
   Thing,
   Situation,
   ReadAudit,

@@ -1,5 +1,5 @@
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Entity, Enum, Index, ManyToOne, type Opt, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Organization } from '../organizations/organization.entity';
 import { Person } from '../people/person.entity';
 import { Event } from './event.entity';
@@ -89,6 +89,36 @@ export class EventStep {
   @Field(() => String, { nullable: true, description: '核查意见' })
   @Property({ type: 'text', nullable: true })
   verificationOpinion?: string | null;
+
+  // Steps written by the workflow (schema/events/workflow.ts); imported history has none of these.
+
+  @Field(() => String, { nullable: true, description: 'The workflow operation (ACCEPT, DISPATCH…)' })
+  @Property({ type: 'string', length: 30, nullable: true })
+  operation?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'The event’s step number after this operation' })
+  @Property({ type: 'integer', nullable: true })
+  stepSeq?: number | null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'string', length: 40, nullable: true })
+  fromStatus?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'string', length: 40, nullable: true })
+  toStatus?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The unit the event went to (dispatch, report up…)' })
+  @Property({ type: 'string', length: 40, nullable: true })
+  toUnit?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The principal or handset that acted' })
+  @Property({ type: 'string', length: 100, nullable: true })
+  actor?: string | null;
+
+  @Field(() => [String], { description: 'Ids of the attachments (photos) added with this step' })
+  @Property({ type: 'jsonb', default: '[]' })
+  attachments: Opt<string[]> = [];
 }
 
 export enum SupervisionLevel {
@@ -107,6 +137,11 @@ registerEnumType(SupervisionLevel, {
 @ObjectType({ simpleResolvers: true, description: 'A supervision entry (督办)' })
 @Entity({ tableName: 'event_supervision' })
 @Index({ name: 'event_supervision_event_idx', properties: ['event', 'at'] })
+@Index({
+  name: 'event_supervision_auto_unique',
+  expression:
+    'create unique index "event_supervision_auto_unique" on "event_supervision" ("event_id", "deadline_at", "level") where "auto"',
+})
 export class EventSupervision {
   @Field(() => ID)
   @PrimaryKey({ type: 'bigint', autoincrement: true })
@@ -134,4 +169,20 @@ export class EventSupervision {
   @Field(() => String, { nullable: true, description: '督办意见' })
   @Property({ type: 'text', nullable: true })
   opinion?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The unit supervised (the holder at the time)' })
+  @Property({ type: 'string', length: 40, nullable: true })
+  targetUnit?: string | null;
+
+  /** The event's step number when it was raised. */
+  @Property({ type: 'integer', nullable: true })
+  stepSeq?: number | null;
+
+  /** The deadline an automatic supervision was raised for: with `level`, fired once only. */
+  @Property({ type: 'timestamptz', nullable: true })
+  deadlineAt?: Date | null;
+
+  @Field(() => Boolean, { description: 'Raised automatically by an overdue deadline' })
+  @Property({ type: 'boolean', default: false })
+  auto: Opt<boolean> = false;
 }

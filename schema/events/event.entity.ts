@@ -32,6 +32,11 @@ registerEnumType(EventStatus, { name: 'EventStatus', description: '待受理 …
 @Entity({ tableName: 'event' })
 @Index({ name: 'event_region_occurred_idx', properties: ['region', 'occurredAt'] })
 @Index({ name: 'event_kind_occurred_idx', properties: ['kind', 'occurredAt'] })
+@Index({ name: 'event_holder_idx', properties: ['holderUnit', 'status'] })
+@Index({
+  name: 'event_open_deadline_idx',
+  expression: `create index "event_open_deadline_idx" on "event" ("deadline_at") where "deadline_at" is not null`,
+})
 @Index({
   name: 'event_region_path_idx',
   expression:
@@ -142,4 +147,67 @@ export class Event extends GovernedRecord {
   @Field(() => GraphQLJSONObject)
   @Property({ type: 'jsonb', default: '{}' })
   attributes: Opt<Record<string, unknown>> = {};
+
+  // The workflow (schema/events/workflow.ts): who holds the current step, how it got there, its deadline.
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The unit holding the current step: a region code (that level’s centre) or dept:<role>',
+  })
+  @Property({ type: 'string', length: 40, nullable: true })
+  holderUnit?: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  holderSince?: Date | null;
+
+  /** The units that passed the event on, oldest first, with how (report, report_up, dispatch): RETURN pops. */
+  @Property({ type: 'jsonb', default: '[]' })
+  route: Opt<Array<{ unit: string; via: string }>> = [];
+
+  @Field(() => Int, {
+    description: 'Increases with every operation; pass it back to detect a concurrent change',
+  })
+  @Property({ type: 'integer', default: 0 })
+  stepSeq: Opt<number> = 0;
+
+  @Field(() => Boolean)
+  @Property({ type: 'boolean', default: false })
+  urgent: Opt<boolean> = false;
+
+  @Field(() => Boolean, { description: 'A hard case: the longer resolution limit applies' })
+  @Property({ type: 'boolean', default: false })
+  hardCase: Opt<boolean> = false;
+
+  @Field(() => Date, { nullable: true, description: 'When the current step is due' })
+  @Property({ type: 'timestamptz', nullable: true })
+  deadlineAt?: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'accept, resolve or verify' })
+  @Property({ type: 'string', length: 10, nullable: true })
+  deadlineKind?: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  acceptedAt?: Date | null;
+
+  /** The unit that resolved the event; a failed verification sends it back there. */
+  @Property({ type: 'string', length: 40, nullable: true })
+  resolvedByUnit?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Who reported it: a worker code or a principal' })
+  @Property({ type: 'string', length: 100, nullable: true })
+  reportedBy?: string | null;
+
+  /** handset:<id>:<client id> of a handset's report, so that a retried report creates no second event. */
+  @Property({ type: 'string', length: 120, nullable: true, unique: true })
+  clientKey?: string | null;
+
+  @Field(() => Number, { nullable: true })
+  @Property({ type: 'decimal', precision: 9, scale: 6, nullable: true })
+  latitude?: string | null;
+
+  @Field(() => Number, { nullable: true })
+  @Property({ type: 'decimal', precision: 9, scale: 6, nullable: true })
+  longitude?: string | null;
 }

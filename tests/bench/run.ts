@@ -11,6 +11,8 @@ import { dropDatabase, recreateDatabase } from '../support/services';
 import { accessReading, renderAccess, runAccessBench } from './access.bench';
 import { certificatesReading, renderCertificates, runCertificatesBench } from './certificates.bench';
 import { connectorsReading, renderConnectors, runConnectorsBench } from './connectors.bench';
+import { eventsReading, renderEvents, runEventsBench } from './events.bench';
+import { feesReading, renderFees, runFeesBench } from './fees.bench';
 import { type GatewayResults, renderGateway, runGatewayBench } from './gateway.bench';
 import { fmt, type Machine, machine, median } from './harness';
 import { partnerReading, renderPartner, runPartnerBench } from './partner.bench';
@@ -201,6 +203,18 @@ async function runCertificates(): Promise<{ section: string; reading: string }> 
   return { section: renderCertificates(results), reading: certificatesReading(results) };
 }
 
+async function runFees(): Promise<{ section: string; reading: string }> {
+  console.log('benchmark 7: fees (1.2 million statement lines imported and reconciled, against a bare COPY)');
+  const results = await runFeesBench();
+  return { section: renderFees(results), reading: feesReading(results) };
+}
+
+async function runEvents(): Promise<{ section: string; reading: string }> {
+  console.log('benchmark 8: events (handset reports over mutual TLS, against a bare mTLS endpoint)');
+  const results = await runEventsBench();
+  return { section: renderEvents(results), reading: eventsReading(results) };
+}
+
 /** In the order of RESULTS.md. */
 const BENCHMARKS: Record<string, () => Promise<{ section: string; reading: string }>> = {
   foundation: runFoundation,
@@ -208,6 +222,8 @@ const BENCHMARKS: Record<string, () => Promise<{ section: string; reading: strin
   connectors: runConnectors,
   access: runAccess,
   certificates: runCertificates,
+  fees: runFees,
+  events: runEvents,
 };
 
 const HEADER = [

@@ -154,7 +154,7 @@ describe('the hub started as a user would, against real PostgreSQL and Redis', (
     expect(status.body.data).toEqual({
       hub: {
         version: expect.stringMatching(/^\d+\.\d+\.\d+/),
-        queues: [{ name: 'upkeep' }, { name: 'sync' }],
+        queues: [{ name: 'upkeep' }, { name: 'sync' }, { name: 'events' }],
       },
     });
   });

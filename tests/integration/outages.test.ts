@@ -49,7 +49,9 @@ describe('Redis goes away and comes back', () => {
     await eventually(async () => !(await gql(url, QUEUES)).body.errors, 20_000, 'the queues to answer again');
     const back = await gql(url, QUEUES);
     expect(back.body.errors).toBeUndefined();
-    expect(back.body.data).toMatchObject({ hub: { queues: [{ name: 'upkeep' }, { name: 'sync' }] } });
+    expect(back.body.data).toMatchObject({
+      hub: { queues: [{ name: 'upkeep' }, { name: 'sync' }, { name: 'events' }] },
+    });
   });
 });
 

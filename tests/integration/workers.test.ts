@@ -50,7 +50,7 @@ describe('workers on real Redis', () => {
 
   it('reports queue counts through the registry', async () => {
     const counts = await registry.counts();
-    expect(counts.map((c) => c.queue)).toEqual(['upkeep', 'sync']);
+    expect(counts.map((c) => c.queue)).toEqual(['upkeep', 'sync', 'events']);
     expect(counts[0].counts.completed).toBeGreaterThanOrEqual(1);
   });
 });

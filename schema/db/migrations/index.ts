@@ -11,6 +11,7 @@ import { Migration20261127023843_fleet } from './Migration20261127023843_fleet';
 import { Migration20261127040347_fees } from './Migration20261127040347_fees';
 import { Migration20261127041034_reconciliation } from './Migration20261127041034_reconciliation';
 import { Migration20261127042958_budget } from './Migration20261127042958_budget';
+import { Migration20261127054806_event_workflow } from './Migration20261127054806_event_workflow';
 
 /**
  * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
@@ -36,4 +37,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261127040347_fees', class: Migration20261127040347_fees },
   { name: 'Migration20261127041034_reconciliation', class: Migration20261127041034_reconciliation },
   { name: 'Migration20261127042958_budget', class: Migration20261127042958_budget },
+  { name: 'Migration20261127054806_event_workflow', class: Migration20261127054806_event_workflow },
 ];

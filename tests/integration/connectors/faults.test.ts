@@ -363,7 +363,14 @@ describe('sources that fail mid-read', () => {
   let workers: RunningWorkers;
   let server: http.Server;
   let base: string;
-  const deps = () => ({ orm, logger: createLogger('silent'), secretKey: KEY });
+  // The sync processor queues nothing and publishes no event notices.
+  const deps = () => ({
+    orm,
+    logger: createLogger('silent'),
+    secretKey: KEY,
+    registry: undefined as never,
+    notices: undefined as never,
+  });
 
   // The REST service: pages of 50 records; from page FAIL_FROM on it answers 500 while `broken`.
   const PAGE = 50;
@@ -383,7 +390,9 @@ describe('sources that fail mid-read', () => {
       registry,
       concurrency: 1,
       closeTimeoutMs: 3_000,
-      ...deps(),
+      orm,
+      logger: createLogger('silent'),
+      secretKey: KEY,
     });
     const rows = restRows();
     server = http.createServer((req, res) => {

@@ -324,6 +324,8 @@ describe('reconcile', () => {
       orm,
       logger: createLogger('silent'),
       secretKey: undefined as never,
+      registry: undefined as never,
+      notices: undefined as never,
     });
     expect(result).toMatchObject({ statementId: id, lines: JUNE.length, accepted: 1 });
   });
