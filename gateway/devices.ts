@@ -321,16 +321,6 @@ export async function startDeviceEndpoint({
         throw new CheckinRefused('CERT_REQUIRED', 'a client certificate from the device CA is required');
       const reporter = await reporterOf(em(), serial);
       const result = await submitHandsetReport(em(), reporter, parseHandsetReport(req.body));
-      // After the commit: the deadline's delayed job and the live notices. The event is stored either way;
-      // the minute sweep finds a deadline whose job could not be queued.
-      if (result.created) {
-        if (queues && result.deadline) {
-          await scheduleDeadline(queues, result.deadline).catch((error) =>
-            log.warn({ err: errorMessage(error), eventId: result.eventId }, 'deadline not scheduled'),
-          );
-        }
-        if (notices && result.notices.length) await notices.publish(result.notices);
-      }
       res.status(result.created ? 201 : 200).json({
         eventId: result.eventId,
         code: result.code,
@@ -338,6 +328,18 @@ export async function startDeviceEndpoint({
         holderUnit: result.holderUnit,
         created: result.created,
       });
+      // After the commit and the answer, side by side: the deadline's delayed job and the live notices. The
+      // event is stored either way; the minute sweep fires a deadline whose job could not be queued.
+      if (result.created) {
+        await Promise.all([
+          queues && result.deadline
+            ? scheduleDeadline(queues, result.deadline).catch((error) =>
+                log.warn({ err: errorMessage(error), eventId: result.eventId }, 'deadline not scheduled'),
+              )
+            : null,
+          notices?.publish(result.notices),
+        ]);
+      }
     } catch (error) {
       sendError(res, error, log);
     }

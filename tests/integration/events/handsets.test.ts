@@ -225,11 +225,15 @@ describe('reporting an event from a handset', () => {
     attachmentId = files[0]!.id;
     expect(steps[0]!.attachments).toEqual([attachmentId]);
 
-    // The accept deadline is a delayed job on the events queue.
+    // The accept deadline is a delayed job on the events queue (queued just after the answer).
     const queue = new Queue('events', { connection: redisOptionsFromUrl(TEST_REDIS_URL), prefix: PREFIX });
     try {
-      const delayed = await queue.getDelayed();
-      expect(delayed.map((j) => j.data.eventId)).toContain(eventId);
+      let queued: string[] = [];
+      for (let i = 0; i < 50 && !queued.includes(eventId); i++) {
+        queued = (await queue.getDelayed()).map((j) => j.data.eventId);
+        if (!queued.includes(eventId)) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(queued).toContain(eventId);
     } finally {
       await queue.close();
     }
