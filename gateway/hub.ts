@@ -7,6 +7,7 @@ import { seedDemoFees } from '../fleet/fees-demo';
 import { ensureDemoPrincipals } from '../schema/access/demo-principals';
 import { startEmbeddedPostgres } from '../schema/db/embedded-postgres';
 import { initORM, type MikroORM, migrate } from '../schema/db/orm';
+import { snapshotDemoYear } from '../schema/indicators/demo-year';
 import { type Config, redactUrl } from '../schema/runtime/config';
 import { DomainError, StartupError } from '../schema/runtime/errors';
 import type { Logger } from '../schema/runtime/logger';
@@ -170,6 +171,8 @@ export async function startHub(config: Config, logger: Logger, options: HubOptio
       await seedDemoFleet(orm.em.fork(), { scale: config.demoScale, logger });
       // Finance's reference year: the carriers' statements, reconciled, and the budget.
       await seedDemoFees(orm.em.fork(), { dir: path.join(config.dataDir, 'demo-fees'), logger });
+      // The 2023 indicators as the year's end would have stored them, for the self-evaluation report.
+      await snapshotDemoYear(orm.em.fork(), { logger });
     }
 
     const queues = new QueueRegistry(redisUrl, config.queuePrefix);

@@ -10,6 +10,7 @@ import { EVENT_WORKFLOW_RESOLVERS } from './resolvers/event-workflow.resolver';
 import { EventPartyResolver, EventResolver } from './resolvers/events.resolver';
 import { FEES_RESOLVERS } from './resolvers/fees.resolver';
 import { FLEET_RESOLVERS } from './resolvers/fleet.resolver';
+import { INDICATOR_RESOLVERS } from './resolvers/indicators.resolver';
 import { OrganizationResolver } from './resolvers/organizations.resolver';
 import { HouseholdResolver, PersonRecordResolver, PersonResolver } from './resolvers/people.resolver';
 import { PlaceResolver } from './resolvers/places.resolver';
@@ -39,6 +40,7 @@ export const RESOLVERS = [
   ...FEES_RESOLVERS,
   BudgetResolver,
   ...EVENT_WORKFLOW_RESOLVERS,
+  ...INDICATOR_RESOLVERS,
 ] as const;
 
 /**

@@ -7,6 +7,7 @@ import { reconcile } from '../fleet/reconciliation';
 import { ensureAuditPartitions } from '../schema/audit/read-audit.service';
 import type { MikroORM } from '../schema/db/orm';
 import { type DeadlineStage, fireDeadline, overdueDeadlines } from '../schema/events/workflow.service';
+import { takeNightlySnapshots } from '../schema/indicators/snapshots';
 import { verifyRegionTree } from '../schema/regions/region.service';
 import { DomainError } from '../schema/runtime/errors';
 import type { Logger } from '../schema/runtime/logger';
@@ -79,6 +80,15 @@ export const PROCESSORS: Record<QueueName, Processor> = {
           );
         }
         return { expiring };
+      }
+      case 'indicator-snapshot': {
+        const result = await takeNightlySnapshots(orm.em.fork());
+        const periods = result.periods.map((p) => p.period);
+        logger.info(
+          { periods, regions: result.regions, stored: result.stored },
+          'indicator snapshots stored',
+        );
+        return { periods, regions: result.regions, stored: result.stored };
       }
       default:
         throw new Error(`upkeep: unknown job "${job.name}"`);

@@ -20,6 +20,11 @@ export interface QueueJobs {
     'refresh-crl': { data: Record<string, never>; result: { crlNumber: string | null } };
     /** Audits the handset certificates expiring within 30 days. */
     'certificate-expiry-sweep': { data: Record<string, never>; result: { expiring: number } };
+    /** Stores every indicator of the county and each township for yesterday, its month, quarter and year. */
+    'indicator-snapshot': {
+      data: Record<string, never>;
+      result: { periods: string[]; regions: number; stored: number };
+    };
   };
   sync: {
     /** Executes (or resumes) a queued run. */
@@ -77,6 +82,7 @@ export const SCHEDULES: Array<{ queue: QueueName; id: string; job: string; patte
   { queue: 'upkeep', id: 'nightly-audit-partitions', job: 'ensure-audit-partitions', pattern: '30 3 * * *' },
   { queue: 'upkeep', id: 'hourly-refresh-crl', job: 'refresh-crl', pattern: '7 * * * *' },
   { queue: 'upkeep', id: 'nightly-cert-expiry', job: 'certificate-expiry-sweep', pattern: '15 2 * * *' },
+  { queue: 'upkeep', id: 'nightly-indicator-snapshot', job: 'indicator-snapshot', pattern: '45 1 * * *' },
   { queue: 'events', id: 'minutely-deadline-sweep', job: 'deadline-sweep', pattern: '* * * * *' },
 ];
 

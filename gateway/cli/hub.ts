@@ -19,6 +19,7 @@ import { registerConnectorCommands } from './connectors';
 import { registerEventCommands } from './events';
 import { registerFeesCommands } from './fees';
 import { registerFleetCommands } from './fleet';
+import { registerReportCommands } from './report';
 
 /** Runs a command with the parsed config and a logger; known failures print one line, not a stack. */
 function action<A extends unknown[]>(run: (config: Config, logger: Logger, ...args: A) => Promise<void>) {
@@ -218,5 +219,6 @@ registerAccessCommands(program);
 registerFleetCommands(program);
 registerFeesCommands(program);
 registerEventCommands(program);
+registerReportCommands(program);
 
 program.parseAsync(process.argv).catch((error) => fail(error));

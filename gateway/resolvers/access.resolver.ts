@@ -144,6 +144,7 @@ export class AccessResolver {
 /** Root fields that only administrators may call, whatever else a role lists. */
 export const ADMIN_FIELDS = new Set([
   'principals',
+  'setIndicatorTarget',
   'apiKeys',
   'rolePolicies',
   'accessChanges',

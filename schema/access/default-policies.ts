@@ -110,6 +110,13 @@ export const EVENT_OPS = [
   'superviseEvent',
   'eventDispatched',
 ];
+/**
+ * The performance indicators and the annual self-evaluation report (gateway/resolvers/indicators.resolver.ts);
+ * setIndicatorTarget is administrators' only. Callers tied to a unit see their unit and below.
+ */
+export const INDICATOR_OPS = ['indicators', 'indicatorTrend', 'indicatorRecords', 'selfEvaluationReport'];
+/** Finance reads the indicators and the report, not the records behind them. */
+export const INDICATOR_REPORT_OPS = ['indicators', 'indicatorTrend', 'selfEvaluationReport'];
 const EVERY_TYPE = {
   Person: {},
   PersonRecord: {},
@@ -149,13 +156,13 @@ export const DEFAULT_POLICIES: Record<string, PolicyInput> = {
   },
   finance: {
     description: 'Finance: fees and budgets, and the reference data',
-    rootFields: [...REFERENCE, ...FEES_OPS],
+    rootFields: [...REFERENCE, ...FEES_OPS, ...INDICATOR_REPORT_OPS],
     aggregates: true,
     introspection: true,
   },
   centre_operator: {
     description: 'Township or county governance centre staff: everything in their own unit',
-    rootFields: [...REFERENCE, ...READ_ALL, ...EVENT_OPS],
+    rootFields: [...REFERENCE, ...READ_ALL, ...EVENT_OPS, ...INDICATOR_OPS],
     types: Object.fromEntries(Object.keys(EVERY_TYPE).map((t) => [t, OWN_UNIT])),
     clear: ['name', 'phone', 'address'],
     sensitiveSets: ['special_group', 'minor'],
@@ -186,7 +193,7 @@ export const DEFAULT_POLICIES: Record<string, PolicyInput> = {
   },
   township_office: {
     description: 'A township office: everything in its own township',
-    rootFields: [...REFERENCE, ...READ_ALL, ...EVENT_OPS],
+    rootFields: [...REFERENCE, ...READ_ALL, ...EVENT_OPS, ...INDICATOR_OPS],
     types: Object.fromEntries(Object.keys(EVERY_TYPE).map((t) => [t, OWN_UNIT])),
     clear: ['idNumber', 'name', 'phone', 'address', 'birthDate', 'documentNumber'],
     sensitiveSets: ['special_group', 'minor', 'health'],

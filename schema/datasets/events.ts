@@ -15,6 +15,9 @@ const EVENT_BASICS: FieldSpec[] = [
   col('location', '发生地点', 'text', M),
 ];
 
+/** 重点事项: the county or township centre flags the matters it follows up itself (the key-matters indicator). */
+const KEY_MATTER: FieldSpec = attr('keyMatter', '是否重点事项', 'boolean');
+
 /** 事件 reported by grid workers (an X module: the platform's general 事件 flow, domain.md §3). */
 export const INCIDENT: DataSetSpec = {
   id: 'incident',
@@ -31,6 +34,7 @@ export const INCIDENT: DataSetSpec = {
     attr('isUrgent', '是否紧急', 'boolean'),
     attr('reporterName', '上报人姓名', 'text'),
     attr('reporterPhone', '上报人联系方式', 'phone', S),
+    KEY_MATTER,
   ],
 };
 
@@ -54,6 +58,7 @@ export const DISPUTE: DataSetSpec = {
     col('resolvingOrganization', '化解组织', 'text'),
     col('resolutionOwner', '化解责任人姓名', 'text'),
     attr('resolutionOwnerPhone', '化解责任人联系方式', 'phone', S),
+    KEY_MATTER,
     col('resolvedSuccessfully', '化解是否成功', 'boolean'),
     col('resolvedAt', '化解时间', 'datetime', { notFuture: true }),
     col('resolutionNote', '化解情况', 'text', {

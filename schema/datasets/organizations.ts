@@ -168,10 +168,48 @@ export const PATROL_TEAM: DataSetSpec = {
   ],
 };
 
+/**
+ * 培训、演练: the training sessions and drills the organisation-and-teams module (机构队伍建设) keeps for county
+ * and township staff and grid workers; the training indicators count them (sessions per quarter, person-times).
+ * Not a GB/T 31000 data set (an X module). The organising unit is the row's region, as for every record.
+ */
+export const TRAINING_SESSION: DataSetSpec = {
+  id: 'training_session',
+  label: '培训演练',
+  entity: 'training_session',
+  standard: 'X module',
+  fields: [
+    col('code', '培训演练编号', 'text', M),
+    col('kind', '类型', 'code', {
+      mandatory: true,
+      values: [
+        { code: 'training', label: '培训' },
+        { code: 'drill', label: '演练' },
+      ],
+    }),
+    col('title', '名称', 'text', M),
+    col('audience', '培训对象', 'code', {
+      mandatory: true,
+      values: [
+        { code: 'county_staff', label: '县级综治工作人员' },
+        { code: 'township_staff', label: '乡镇综治工作人员' },
+        { code: 'grid_workers', label: '网格员' },
+      ],
+    }),
+    col('heldOn', '举办日期', 'date', { mandatory: true, notFuture: true }),
+    col('participants', '参训人次', 'int', { ...COUNT, mandatory: true }),
+    col('organizer', '组织单位', 'text', M),
+    attr('quarter', '季度', 'int', { min: 1, max: 4 }),
+    attr('location', '举办地点', 'text'),
+    attr('content', '培训内容', 'text'),
+  ],
+};
+
 export const ORGANIZATION_DATA_SETS: DataSetSpec[] = [
   ENTERPRISE,
   SOCIAL_ORGANIZATION,
   DELIVERY_FIRM,
   GOVERNANCE_CENTRE,
   PATROL_TEAM,
+  TRAINING_SESSION,
 ];

@@ -41,7 +41,9 @@ export type DataSetEntity =
   | 'organization'
   | 'event'
   | 'thing'
-  | 'situation';
+  | 'situation'
+  /** 培训、演练 (organisation and teams). */
+  | 'training_session';
 
 /** Where a data set's fields come from. */
 export type DataSetStandard = 'GB/T 31000-2015' | 'X module';

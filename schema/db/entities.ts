@@ -11,6 +11,12 @@ import {
   EventNotification,
   EventTimeLimit,
 } from '../events/workflow.entity';
+import {
+  EvaluationRubric,
+  IndicatorSnapshot,
+  IndicatorTarget,
+  TrainingSession,
+} from '../indicators/indicator.entity';
 import { Organization } from '../organizations/organization.entity';
 import { Household } from '../people/household.entity';
 import { Person } from '../people/person.entity';
@@ -41,6 +47,10 @@ export const ENTITIES = [
   EventNotification,
   Thing,
   Situation,
+  TrainingSession,
+  IndicatorTarget,
+  IndicatorSnapshot,
+  EvaluationRubric,
   ReadAudit,
   Principal,
   ApiKey,

@@ -18,16 +18,32 @@ import {
 } from './vocabulary';
 
 /**
- * 事 for one year (the year of `asOf`): ~8,000 items at full scale as in the county's 2023 report (8,276
- * reported by grids), of which ~600 disputes (580 resolved in the report) and ~250 police cases. Each runs
- * through the workflow of domain.md §3 with its step log; some are supervised (督办). At least 97 % of
- * disputes are resolved successfully (the target is 95 %): the failures are counted, not drawn.
+ * 事 for one year (the year of `asOf`), calibrated on the county's 2023 self-evaluation (domain.md §1): at full
+ * scale 8,276 items reported by grids (incidents and disputes; police cases come from the police, not the
+ * grids), of which 600 disputes with 580 resolved successfully (96.7 %; the target is 95 %), and 2,340 key
+ * matters (重点事项, `attributes.keyMatter`). ~250 police cases besides. Each runs through the workflow of
+ * domain.md §3 with its step log; some are supervised (督办). Outcomes are counted, not drawn, so the figures are
+ * exact at full scale and proportional at smaller ones.
  */
 
-export const INCIDENTS_FULL_SCALE = 7150;
+/** 8,276 items reported by grids in 2023 = incidents + disputes. */
+export const ITEMS_REPORTED_FULL_SCALE = 8276;
 export const DISPUTES_FULL_SCALE = 600;
+export const INCIDENTS_FULL_SCALE = ITEMS_REPORTED_FULL_SCALE - DISPUTES_FULL_SCALE;
 export const CASES_FULL_SCALE = 250;
-export const DISPUTE_FAILURE_SHARE = 0.03;
+export const DISPUTES_RESOLVED_FULL_SCALE = 580;
+export const KEY_MATTERS_FULL_SCALE = 2340;
+/** Whatever the scale, at least this share of disputes is resolved successfully (the indicator's target). */
+export const DISPUTE_RESOLUTION_FLOOR = 0.95;
+
+/** Incident categories the centres follow up as key matters once the escalated items are counted. */
+const KEY_CATEGORIES: readonly string[] = [
+  '治安隐患',
+  '消防安全隐患',
+  '重点人员走访',
+  '安全生产',
+  '食品药品安全',
+];
 
 const CENTRE_EVENTS: Source = { department: '山丹县综治中心', dataset: '网格事件' };
 const CENTRE_DISPUTES: Source = { department: '山丹县综治中心', dataset: '矛盾纠纷排查化解' };
@@ -84,13 +100,49 @@ class EventGenerator {
     const incidents = ctx.count(INCIDENTS_FULL_SCALE);
     const disputes = ctx.count(DISPUTES_FULL_SCALE);
     const cases = ctx.count(CASES_FULL_SCALE);
-    const failures = Math.floor(disputes * DISPUTE_FAILURE_SHARE);
+    const resolved = Math.min(
+      disputes,
+      Math.max(
+        Math.ceil(disputes * DISPUTE_RESOLUTION_FLOOR),
+        Math.round((disputes * DISPUTES_RESOLVED_FULL_SCALE) / DISPUTES_FULL_SCALE),
+      ),
+    );
+    const failures = disputes - resolved;
     const failing = new Set(this.rng.sample([...Array(disputes).keys()], failures));
     for (let i = 0; i < incidents; i++) this.incident(i + 1);
     for (let i = 0; i < disputes; i++)
       this.dispute(i + 1, failing.has(i) ? (i % 2 === 0 ? 'failed' : 'open') : 'resolved');
     for (let i = 0; i < cases; i++) this.policeCase(i + 1);
+    this.markKeyMatters(Math.min(incidents + disputes, ctx.count(KEY_MATTERS_FULL_SCALE)));
     return this.out;
+  }
+
+  /**
+   * Flags `count` grid reports as 重点事项, the most serious first: group-scale disputes, supervised items,
+   * urgent incidents, items that failed verification, the other disputes, then incidents of the categories the
+   * centres follow up (security and fire hazards, key-person visits, work safety, food and drugs), in report
+   * order. Items still awaiting acceptance come last: a key matter is one being handled.
+   */
+  private markKeyMatters(count: number) {
+    const supervised = new Set(this.out.supervisions.map((s) => s.eventCode));
+    const retried = new Set(this.out.steps.filter((s) => s.verified === false).map((s) => s.eventCode));
+    const tier = (e: DemoEvent): number => {
+      let t: number;
+      if (e.kind === EventKind.DISPUTE && e.scale !== '01') t = 0;
+      else if (supervised.has(e.code)) t = 1;
+      else if (e.attributes.isUrgent === true) t = 2;
+      else if (retried.has(e.code) || e.resolvedSuccessfully === false) t = 3;
+      else if (e.kind === EventKind.DISPUTE) t = 4;
+      else if (KEY_CATEGORIES.includes(String(e.attributes.category)))
+        t = 5 + KEY_CATEGORIES.indexOf(String(e.attributes.category));
+      else t = 10;
+      return e.status === EventStatus.AWAITING_ACCEPTANCE ? t + 20 : t;
+    };
+    const ranked = this.out.events
+      .map((e, i) => ({ e, i, t: e.kind === EventKind.CASE ? Number.POSITIVE_INFINITY : tier(e) }))
+      .filter((x) => Number.isFinite(x.t))
+      .sort((a, b) => a.t - b.t || a.i - b.i);
+    for (const { e } of ranked.slice(0, count)) e.attributes.keyMatter = true;
   }
 
   private official(): string {

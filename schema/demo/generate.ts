@@ -5,12 +5,14 @@ import { generatePeople } from './people';
 import { generatePlaces } from './places';
 import { generateSituations } from './situations';
 import { generateThings } from './things';
+import { generateTraining } from './training';
 import { DEMO_TABLES, type DemoCounty, type DemoCountyOptions, type DemoTable } from './types';
 
 /**
  * A synthetic, deterministic demo county calibrated on domain.md (山丹县, 2023): the same seed and scale give
  * the same rows, byte for byte, on every machine; scale 1.0 is the full county (~160,000 people in ~62,000
- * households, ~3,000 organisations, ~8,000 events a year) and smaller scales keep the proportions.
+ * households, ~3,000 organisations, 8,276 grid reports and 29 drills in 2023) and smaller scales keep the
+ * proportions.
  *
  * Every governed row sits in a grid of `demoCountyRegions()` with that grid's path, and names the department
  * export that supplied it in its provenance. Foreign keys are natural keys; `loadDemoCounty` resolves them.
@@ -23,6 +25,7 @@ export function generateDemoCounty(options: DemoCountyOptions = {}): DemoCounty 
   const events = generateEvents(ctx, people, places, organizations);
   const things = generateThings(ctx, people, places, organizations);
   const situations = generateSituations(ctx, people);
+  const trainingSessions = generateTraining(ctx);
   return {
     seed: ctx.seed,
     scale: ctx.scale,
@@ -38,6 +41,7 @@ export function generateDemoCounty(options: DemoCountyOptions = {}): DemoCounty 
     eventSupervisions: events.supervisions,
     things,
     situations,
+    trainingSessions,
   };
 }
 

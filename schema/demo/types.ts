@@ -185,6 +185,22 @@ export interface DemoSituation extends DemoGoverned {
   attributes: Record<string, unknown>;
 }
 
+/** 培训、演练 (training_session): held by the county or a township, not in a grid; no provenance column. */
+export interface DemoTrainingSession {
+  code: string;
+  kind: 'training' | 'drill';
+  title: string;
+  audience: 'county_staff' | 'township_staff' | 'grid_workers';
+  /** The organising unit: the county or a township. */
+  regionCode: string;
+  regionPath: string;
+  heldOn: string;
+  /** Person-times (人次). */
+  participants: number;
+  organizer: string | null;
+  attributes: Record<string, unknown>;
+}
+
 export interface DemoCountyOptions {
   /** Any number or string; the same seed gives the same county. Default 1. */
   seed?: number | string;
@@ -209,6 +225,7 @@ export interface DemoCounty {
   eventSupervisions: DemoEventSupervision[];
   things: DemoThing[];
   situations: DemoSituation[];
+  trainingSessions: DemoTrainingSession[];
 }
 
 /** The tables of a demo county, in load order. */
@@ -224,6 +241,7 @@ export const DEMO_TABLES = [
   'eventSupervisions',
   'things',
   'situations',
+  'trainingSessions',
 ] as const;
 
 export type DemoTable = (typeof DEMO_TABLES)[number];

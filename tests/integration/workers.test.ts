@@ -42,6 +42,7 @@ describe('workers on real Redis', () => {
         'nightly-audit-partitions': '30 3 * * *',
         'hourly-refresh-crl': '7 * * * *',
         'nightly-cert-expiry': '15 2 * * *',
+        'nightly-indicator-snapshot': '45 1 * * *',
       });
     } finally {
       await second.stop();

@@ -12,6 +12,7 @@ import { Migration20261127040347_fees } from './Migration20261127040347_fees';
 import { Migration20261127041034_reconciliation } from './Migration20261127041034_reconciliation';
 import { Migration20261127042958_budget } from './Migration20261127042958_budget';
 import { Migration20261127054806_event_workflow } from './Migration20261127054806_event_workflow';
+import { Migration20261127065045_indicators } from './Migration20261127065045_indicators';
 
 /**
  * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
@@ -38,4 +39,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261127041034_reconciliation', class: Migration20261127041034_reconciliation },
   { name: 'Migration20261127042958_budget', class: Migration20261127042958_budget },
   { name: 'Migration20261127054806_event_workflow', class: Migration20261127054806_event_workflow },
+  { name: 'Migration20261127065045_indicators', class: Migration20261127065045_indicators },
 ];

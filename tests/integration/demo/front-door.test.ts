@@ -21,6 +21,7 @@ import { runSql } from '../../../schema/common/rows';
 import { initORM, type MikroORM, migrate } from '../../../schema/db/orm';
 import { generateDemoCounty } from '../../../schema/demo/generate';
 import type { DemoCounty } from '../../../schema/demo/types';
+import { computeIndicators } from '../../../schema/indicators/indicators';
 import { createLogger } from '../../../schema/runtime/logger';
 import { HUB_ENTITIES } from '../../../workers/entities';
 import {
@@ -210,6 +211,31 @@ describe('the demo county through its department connectors', () => {
     const report = start.reports.find((r) => r.connector === DEMO_CONNECTORS.enterprises)!;
     expect(report.inserted).toBeGreaterThan(0);
     expect(report.inserted + report.unchanged + report.updated).toBe(enterprises);
+  });
+
+  it('measures the key-person entry rate on what the key-person feeds supplied, bad rows included', async () => {
+    // The health bureau's and the justice bureau's lists are the key-person feeds; their quarantined rows are
+    // key persons the departments say should be managed but who are not registered.
+    const feeds = [DEMO_CONNECTORS.mentalHealth, DEMO_CONNECTORS.communityCorrection];
+    const [supplied] = await sql<{ merged: number; quarantined: number }>(
+      `select (select count(distinct l.target_id)::int from source_link l join connector c on c.id = l.connector_id
+                where c.name = any(?) and l.target_type = 'person_record') as merged,
+              (select count(*)::int from quarantined_record q join connector c on c.id = q.connector_id
+                where c.name = any(?) and q.status = 'open') as quarantined`,
+      [feeds, feeds],
+    );
+    expect(supplied!.quarantined).toBeGreaterThan(0);
+    const values = await computeIndicators(em(), {
+      from: '2023-01-01',
+      to: '2024-01-01',
+      recordsAsOf: 'now',
+    });
+    const rate = values.find((v) => v.code === 'key_person_entry')!;
+    // Each merged record and each open quarantined row is one key person (distinct ID numbers per kind).
+    expect(rate.denominator).toBe(supplied!.merged + supplied!.quarantined);
+    expect(rate.numerator).toBeLessThanOrEqual(supplied!.merged);
+    expect(rate.numerator).toBeGreaterThan(0);
+    expect(rate.value).toBeCloseTo(rate.numerator! / rate.denominator!, 4);
   });
 
   it('finds everything unchanged on a second run of all five, reading the same records', async () => {

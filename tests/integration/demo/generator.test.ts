@@ -229,8 +229,34 @@ describe('the full-scale demo county (in memory)', () => {
     expect(full.organizations.length).toBeGreaterThan(2_800);
     expect(full.organizations.length).toBeLessThan(3_200);
     expect(full.organizations.filter((o) => o.kind === 'governance_centre')).toHaveLength(1 + 8 + 123);
-    expect(full.events).toHaveLength(8_000);
+    // 8,276 grid reports (incidents and disputes) and 250 police cases.
+    expect(full.events).toHaveLength(8_526);
     expect(full.events.filter((e) => e.kind === 'dispute')).toHaveLength(600);
+  });
+
+  it('reproduces the county’s 2023: 8,276 items reported, 2,340 key matters, 580 disputes resolved, training', () => {
+    const reports = full.events.filter(
+      (e) => (e.kind === 'incident' || e.kind === 'dispute') && e.occurredAt.startsWith('2023'),
+    );
+    expect(reports).toHaveLength(8_276);
+    const keyMatters = full.events.filter((e) => e.attributes.keyMatter === true);
+    expect(keyMatters).toHaveLength(2_340);
+    expect(keyMatters.every((e) => e.kind !== 'case')).toBe(true);
+    // The group-scale disputes are key matters first.
+    const group = full.events.filter((e) => e.kind === 'dispute' && e.scale !== '01');
+    expect(group.every((e) => e.attributes.keyMatter === true)).toBe(true);
+    const disputes = full.events.filter((e) => e.kind === 'dispute');
+    expect(disputes.filter((e) => e.resolvedSuccessfully === true)).toHaveLength(580);
+    const drills = full.trainingSessions.filter((s) => s.kind === 'drill');
+    expect(drills).toHaveLength(29);
+    expect(full.trainingSessions.reduce((n, s) => n + s.participants, 0)).toBe(1_280);
+    // A tenth of the county keeps the proportions and the dispute resolution target.
+    const tenthReports = tenth.events.filter((e) => e.kind === 'incident' || e.kind === 'dispute');
+    expect(tenthReports).toHaveLength(768 + 60);
+    expect(tenth.events.filter((e) => e.attributes.keyMatter === true)).toHaveLength(234);
+    expect(tenth.events.filter((e) => e.kind === 'dispute' && e.resolvedSuccessfully === true)).toHaveLength(
+      58,
+    );
   });
 
   it('puts ~55 % of the people in the county seat 清泉镇, at every scale', () => {

@@ -9,6 +9,7 @@ import {
   type FieldType,
 } from '../../../schema/datasets';
 import { Event, EventKind } from '../../../schema/events/event.entity';
+import { TrainingSession } from '../../../schema/indicators/indicator.entity';
 import { Organization, OrganizationKind } from '../../../schema/organizations/organization.entity';
 import { Household } from '../../../schema/people/household.entity';
 import { Person } from '../../../schema/people/person.entity';
@@ -26,6 +27,7 @@ const ENTITY_CLASSES: Record<DataSetEntity, abstract new () => unknown> = {
   event: Event,
   thing: Thing,
   situation: Situation,
+  training_session: TrainingSession,
 };
 
 /** The MikroORM property types a field type may be stored in. */
@@ -229,6 +231,7 @@ describe('the data-set specifications', () => {
         'risk_assessment',
         'safety_survey',
         'sentiment_report',
+        'training_session',
       ].sort(),
     );
   });
