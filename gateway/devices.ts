@@ -37,7 +37,7 @@ import { DomainError, isConnectionError, NotFoundError } from '../schema/runtime
 import type { Logger } from '../schema/runtime/logger';
 import { errorMessage } from '../schema/runtime/retry';
 import type { NoticePublisher } from '../workers/notices';
-import { type QueueRegistry, scheduleDeadline } from '../workers/queues';
+import { DeadlineBatcher, type QueueRegistry } from '../workers/queues';
 
 /**
  * The handsets' HTTP surface.
@@ -269,6 +269,7 @@ export async function startDeviceEndpoint({
     secureOptions: constants.SSL_OP_NO_TICKET,
   });
 
+  const deadlines = queues ? new DeadlineBatcher(queues) : undefined;
   const app = express();
   app.disable('x-powered-by');
   app.use(
@@ -332,10 +333,12 @@ export async function startDeviceEndpoint({
       // event is stored either way; the minute sweep fires a deadline whose job could not be queued.
       if (result.created) {
         await Promise.all([
-          queues && result.deadline
-            ? scheduleDeadline(queues, result.deadline).catch((error) =>
-                log.warn({ err: errorMessage(error), eventId: result.eventId }, 'deadline not scheduled'),
-              )
+          deadlines && result.deadline
+            ? deadlines
+                .schedule(result.deadline)
+                .catch((error) =>
+                  log.warn({ err: errorMessage(error), eventId: result.eventId }, 'deadline not scheduled'),
+                )
             : null,
           notices?.publish(result.notices),
         ]);

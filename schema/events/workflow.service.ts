@@ -771,8 +771,8 @@ export async function reportEvent(
       if (!place) throw new NotFoundError('Place', input.placeCode);
       placeId = place.id;
     }
-    // One statement for the event, its first step and the receiving unit's notice: a handset's report is
-    // a few round trips in all (tests/bench/RESULTS.md, events). A retried client key inserts nothing.
+    // One statement for the event, its first step, the receiving unit's notice and the parties: a handset's
+    // report is a few round trips in all (tests/bench/RESULTS.md, events). A retried client key inserts nothing.
     const message = `上报: ${title}`;
     const [row] = await tx.query<{ id: string; code: string; deadline_at: Date }>(
       `with n as (select nextval('event_id_seq') as id),
@@ -795,7 +795,11 @@ export async function reportEvent(
            actor, attachments)
          select ev.id, '上报', $4, now(), $11, $8, 'REPORT', 1, 'awaiting_acceptance', $9, $11, '[]' from ev),
        nt as (
-         insert into event_notification (unit, event_id, kind, message) select $9, ev.id, 'report', $15 from ev)
+         insert into event_notification (unit, event_id, kind, message) select $9, ev.id, 'report', $15 from ev),
+       pa as (
+         insert into event_party (event_id, person_id, id_number, name, role)
+         select ev.id, (select id from person where id_number = x.id_number), x.id_number, x.name, x.role
+           from ev, unnest($17::text[], $18::text[], $19::text[]) as x(id_number, name, role))
        select id, code, deadline_at from ev`,
       [
         kind,
@@ -814,6 +818,9 @@ export async function reportEvent(
         input.longitude ?? null,
         message,
         to.level,
+        parties.map((p) => p.idNumber),
+        parties.map((p) => p.name),
+        parties.map((p) => p.role),
       ],
     );
     if (!row) {
@@ -823,13 +830,6 @@ export async function reportEvent(
       if (!seen)
         throw new DomainError('NO_TIME_LIMITS', 'event_time_limit has no row for any level and type');
       return { ...(await currentState(tx, seen.id)), created: false };
-    }
-    for (const p of parties) {
-      await tx.query(
-        `insert into event_party (event_id, person_id, id_number, name, role)
-         values ($1, (select id from person where id_number = $2), $2, $3, $4)`,
-        [row.id, p.idNumber, p.name, p.role],
-      );
     }
     const attachments = await storeAttachments(tx, row.id, actor.name, input.photos ?? []);
     if (attachments.length) {
