@@ -576,7 +576,7 @@ async function streamLines(
     }
   };
   const refusing = template.badLines === BadLinePolicy.REFUSE;
-  const lines = new LineWriter(client, statementId);
+  const lines = new LineWriter(client, statementId, await takesCopy(client));
   const quarantine: Quarantined[] = [];
   const rawKeys = layout.header.map((h) => (h ? `${JSON.stringify(h)}:` : ''));
 
@@ -849,8 +849,24 @@ const copyValue = (v: string | number | null) =>
   v == null ? '\\N' : typeof v === 'number' ? String(v) : copyText(v);
 
 /**
- * Accepted lines as COPY text, CHUNK lines a COPY. A chunk is sent while the next one is being read, so
- * PostgreSQL's work overlaps the parsing; at most two chunks are in memory.
+ * Whether the server takes COPY FROM STDIN: PostgreSQL does; PGlite behind its socket server (the embedded
+ * database of `npm start`) drops the connection on it. Asked once per pooled connection.
+ */
+const copyCapable = new WeakMap<ClientBase, boolean>();
+async function takesCopy(client: ClientBase): Promise<boolean> {
+  let known = copyCapable.get(client);
+  if (known === undefined) {
+    const { rows } = await client.query<{ version: string }>('select version() as version');
+    known = !/PGlite/i.test(rows[0]?.version ?? '');
+    copyCapable.set(client, known);
+  }
+  return known;
+}
+
+/**
+ * Accepted lines as COPY text, CHUNK lines a COPY (or, where the server cannot take COPY, one
+ * `jsonb_to_recordset` insert per chunk). A chunk is sent while the next one is being read, so PostgreSQL's
+ * work overlaps the parsing; at most two chunks are in memory.
  */
 class LineWriter {
   private buffer: string[] = [];
@@ -860,6 +876,7 @@ class LineWriter {
   constructor(
     private readonly client: ClientBase,
     private readonly statementId: string,
+    private readonly copy: boolean,
   ) {}
 
   get full(): boolean {
@@ -868,7 +885,21 @@ class LineWriter {
 
   add(l: Line, raw: string): void {
     this.buffer.push(
-      `${this.statementId}\t${l.row}\t${copyValue(l.iccid)}\t${copyValue(l.msisdn)}\t${l.category}\t${copyValue(l.itemName)}\t${l.amountFen}\t${copyValue(l.dataMb)}\t${copyValue(l.voiceMinutes)}\t${copyValue(l.smsCount)}\t${copyValue(l.daysInService)}\t${copyText(raw)}\n`,
+      this.copy
+        ? `${this.statementId}\t${l.row}\t${copyValue(l.iccid)}\t${copyValue(l.msisdn)}\t${l.category}\t${copyValue(l.itemName)}\t${l.amountFen}\t${copyValue(l.dataMb)}\t${copyValue(l.voiceMinutes)}\t${copyValue(l.smsCount)}\t${copyValue(l.daysInService)}\t${copyText(raw)}\n`
+        : // `raw` is JSON text already: spliced in, not parsed again.
+          `${JSON.stringify({
+            line_no: l.row,
+            iccid: l.iccid,
+            msisdn: l.msisdn,
+            category: l.category,
+            item_name: l.itemName,
+            amount_fen: l.amountFen,
+            data_mb: l.dataMb,
+            voice_minutes: l.voiceMinutes,
+            sms_count: l.smsCount,
+            days_in_service: l.daysInService,
+          }).slice(0, -1)},"raw":${raw}}`,
     );
   }
 
@@ -876,13 +907,20 @@ class LineWriter {
   async flush(): Promise<void> {
     await this.done();
     if (!this.buffer.length) return;
-    const payload = this.buffer.join('');
+    const chunk = this.buffer;
     this.buffer = [];
-    this.inFlight = copyIn(
-      this.client,
-      `copy carrier_statement_line (${LINE_COLUMNS}) from stdin`,
-      payload,
-    ).then(
+    const sent = this.copy
+      ? copyIn(this.client, `copy carrier_statement_line (${LINE_COLUMNS}) from stdin`, chunk.join(''))
+      : this.client.query(
+          `insert into carrier_statement_line (${LINE_COLUMNS})
+           select $1, x.line_no, x.iccid, x.msisdn, x.category::fee_category, x.item_name, x.amount_fen, x.data_mb,
+             x.voice_minutes, x.sms_count, x.days_in_service, x.raw
+           from jsonb_to_recordset($2::jsonb) as x(line_no int, iccid text, msisdn text, category text,
+             item_name text, amount_fen bigint, data_mb bigint, voice_minutes bigint, sms_count bigint,
+             days_in_service int, raw jsonb)`,
+          [this.statementId, `[${chunk.join(',')}]`],
+        );
+    this.inFlight = sent.then(
       () => undefined,
       (error: unknown) => {
         this.failure = error;
