@@ -50,11 +50,6 @@ const REPORTER_CACHE_MS = 5_000;
 const REPORTER_CACHE_MAX = 10_000;
 const reporters = new Map<string, { reporter: HandsetReporter; until: number }>();
 
-/** Forgets remembered reporters (after an assignment changes in this process; tests). */
-export function forgetReporters(): void {
-  reporters.clear();
-}
-
 /** The handset holding certificate `serial`, its current holder and the holder's grid; or HandsetRefused. */
 export async function reporterOf(em: EntityManager, serial: string): Promise<HandsetReporter> {
   const certSerial = normaliseSerial(serial);

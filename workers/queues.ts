@@ -118,13 +118,21 @@ export function scheduleDeadline(
   stage: DeadlineStage = 'yellow',
   at = deadline.at,
 ) {
-  const delay = Math.max(0, Date.parse(at) - Date.now());
-  return registry.add(
-    'events',
-    'deadline',
-    { eventId: deadline.eventId, deadlineAt: deadline.at, stage },
-    { jobId: `deadline.${deadline.eventId}.${Date.parse(deadline.at)}.${stage}`, delay, attempts: 5 },
-  );
+  const job = deadlineJob(deadline, stage, at);
+  return registry.add('events', 'deadline', job.data, job.opts);
+}
+
+/** A deadline stage's job: its id names the event, the deadline and the stage, so it is queued once. */
+function deadlineJob(deadline: { eventId: string; at: string }, stage: DeadlineStage, at: string) {
+  return {
+    name: 'deadline' as const,
+    data: { eventId: deadline.eventId, deadlineAt: deadline.at, stage },
+    opts: {
+      jobId: `deadline.${deadline.eventId}.${Date.parse(deadline.at)}.${stage}`,
+      delay: Math.max(0, Date.parse(at) - Date.now()),
+      attempts: 5,
+    },
+  };
 }
 
 /**
@@ -152,17 +160,9 @@ export class DeadlineBatcher {
     this.pending = [];
     try {
       await redisCall(() =>
-        this.registry.queue('events').addBulk(
-          batch.map(({ deadline }) => ({
-            name: 'deadline',
-            data: { eventId: deadline.eventId, deadlineAt: deadline.at, stage: 'yellow' as const },
-            opts: {
-              jobId: `deadline.${deadline.eventId}.${Date.parse(deadline.at)}.yellow`,
-              delay: Math.max(0, Date.parse(deadline.at) - Date.now()),
-              attempts: 5,
-            },
-          })),
-        ),
+        this.registry
+          .queue('events')
+          .addBulk(batch.map(({ deadline }) => deadlineJob(deadline, 'yellow', deadline.at))),
       );
       for (const p of batch) p.done();
     } catch (error) {

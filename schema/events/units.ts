@@ -52,11 +52,6 @@ export async function countyUnit(tx: Tx): Promise<string> {
 const CACHE_MS = 60_000;
 const cache = new Map<string, { unit: Unit; until: number }>();
 
-/** Forgets the remembered units (after loading a region tree, in tests). */
-export function forgetUnits(): void {
-  cache.clear();
-}
-
 /** A unit by its code, or UNKNOWN_UNIT naming it. */
 export async function describeUnit(tx: Tx, code: string): Promise<Unit> {
   const hit = cache.get(code);
