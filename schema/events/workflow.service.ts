@@ -755,7 +755,10 @@ export async function reportEvent(
   const kind = input.kind ?? EventKind.INCIDENT;
   const typeCode = filterCode('typeCode', 'dispute_type', input.typeCode);
   const description = text(input.description, 'description');
-  return inTransaction(em, async (tx) => {
+  // Without photos or copies the whole write is the one statement below, atomic on its own: begin and commit
+  // would add two round trips on a pooled connection to every handset report (tests/bench/RESULTS.md, events).
+  const oneStatement = !input.photos?.length && !input.copyTo?.length;
+  return (oneStatement ? withConnection : inTransaction)(em, async (tx) => {
     const from = await describeUnit(tx, input.fromUnit);
     if (from.kind !== 'region') {
       throw new DomainError('BAD_REPORTER', `reports come from a region unit, not ${from.code}`, {
