@@ -17,6 +17,7 @@ import {
   type FeeCategory,
   type StatementField,
 } from './fees.entity';
+import { FLEET_DIGEST_SQL } from './reconciliation';
 import {
   openSheetStream,
   type SheetFile,
@@ -39,7 +40,9 @@ import { cellText, type FieldFailure, type Raw } from './validate';
  *    that is malformed or in the future (China time), a mapped column missing from the file's header.
  * 2. One transaction: the current statement of the same carrier and month (if any) is deleted with its lines
  *    and quarantine and the new one inserted at once, so that the lines can be written into it as they are
- *    read. Every line is checked (ICCID, number, month, category, amount, usage). Under the template's
+ *    read. Each line is written with its match (SIM by ICCID, else number; its handset, worker and grid as of
+ *    the month) from the inventory read once before (see reconciliation.ts), so that a matched line needs no
+ *    further write. Every line is checked (ICCID, number, month, category, amount, usage). Under the template's
  *    'refuse' policy any bad line refuses the whole import: the report lists every failure (row, field,
  *    rule, message) and the transaction is rolled back (lines stop being written at the first failure).
  *    Under 'quarantine' the bad lines are kept aside with their reasons and the rest imports.
@@ -347,8 +350,23 @@ export async function importStatement(
   try {
     const fileName = path.basename(sheet.name);
     const rows = sheet.rows;
+    // The inventory is read on its own connection while the file's header is read (and before the import's
+    // transaction takes a connection, so that a pool of one does not wait on itself).
+    const loading = withConnection(em, (tx) => loadMatches(tx, month));
+    loading.catch(() => undefined);
     const { layout, pending } = await readLayout(rows, template, fileName);
-    const context: ImportContext = { actor, carrier, month, current, template, fileName, options, layout };
+    const matches = await loading;
+    const context: ImportContext = {
+      actor,
+      carrier,
+      month,
+      current,
+      template,
+      fileName,
+      options,
+      layout,
+      matches,
+    };
     return await withClient(em, (client) => importIn(client, context, sheet, withPending(pending, rows)));
   } catch (error) {
     if (error instanceof Refused) return error.report;
@@ -368,6 +386,70 @@ interface ImportContext {
   fileName: string;
   options: StatementImportOptions;
   layout: Layout;
+  matches: Matches;
+}
+
+/** A SIM of the inventory with its assignment as of the billing month, as COPY text. */
+interface SimMatch {
+  /** `<sim id>\t<handset>\t<worker>\t<grid>`, \N where there is no assignment. */
+  copy: string;
+  simId: string;
+  handsetId: string | null;
+  workerId: string | null;
+  gridCode: string | null;
+}
+
+/** The inventory by ICCID and by number, read once per import (a province: 100,000 SIMs, a few MB). */
+interface Matches {
+  byIccid: Map<string, SimMatch>;
+  byMsisdn: Map<string, SimMatch>;
+  /** FLEET_DIGEST_SQL as of the match (the same statement, so the same snapshot). */
+  digest: string;
+}
+
+/**
+ * Every SIM with its assignment as of the month, as the reconciliation matches them (see reconciliation.ts:
+ * the latest assignment starting before the month's end, if it has not ended before the month's start, China
+ * time), in one text value: one row a SIM is far cheaper to send and split than 100,000 result rows. A number
+ * shared by two SIMs matches the first by id.
+ */
+async function loadMatches(tx: Tx, month: string): Promise<Matches> {
+  const [row] = await tx.query<{ sims: string | null; digest: string }>(
+    `select ${FLEET_DIGEST_SQL} as digest, string_agg(concat_ws(E'\t', s.iccid, coalesce(s.msisdn, ''), s.id, coalesce(a.handset_id::text, ''),
+         coalesce(a.worker_id::text, ''), coalesce(w.grid_code, '')), E'\n' order by s.id) as sims
+       from sim_card s
+       left join (
+         select distinct on (a.sim_id) a.sim_id, a.handset_id, a.worker_id, a.until from assignment a
+          where a.since < (($1::date + interval '1 month')::timestamp at time zone 'Asia/Shanghai')
+          order by a.sim_id, a.since desc, a.id desc) a
+         on a.sim_id = s.id and (a.until is null or a.until > ($1::date::timestamp at time zone 'Asia/Shanghai'))
+       left join fleet_worker w on w.id = a.worker_id`,
+    [`${month}-01`],
+  );
+  const byIccid = new Map<string, SimMatch>();
+  const byMsisdn = new Map<string, SimMatch>();
+  const digest = row!.digest;
+  if (!row?.sims) return { byIccid, byMsisdn, digest };
+  for (const line of row.sims.split('\n')) {
+    const [iccid, msisdn, simId, handsetId, workerId, gridCode] = line.split('\t') as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const match: SimMatch = {
+      copy: `${simId}\t${handsetId || '\\N'}\t${workerId || '\\N'}\t${gridCode ? copyText(gridCode) : '\\N'}`,
+      simId,
+      handsetId: handsetId || null,
+      workerId: workerId || null,
+      gridCode: gridCode || null,
+    };
+    byIccid.set(iccid, match);
+    if (msisdn && !byMsisdn.has(msisdn)) byMsisdn.set(msisdn, match);
+  }
+  return { byIccid, byMsisdn, digest };
 }
 
 /** Reads rows up to the header; a row past it (the header row was empty) is handed back as `pending`. */
@@ -475,8 +557,8 @@ async function importIn(
   // Totals, counts and digest are filled in once the file has been read.
   const [created] = await tx.query<{ id: string }>(
     `insert into carrier_statement (carrier, billing_month, template_id, file_name, sha256, imported_by,
-       totals_fen, total_fen, line_count, quarantined_count, replaced_statement_id, replaced_totals_fen)
-     values ($1, $2, $3, $4, '', $5, '{}', 0, 0, 0, $6, $7) returning id`,
+       totals_fen, total_fen, line_count, quarantined_count, replaced_statement_id, replaced_totals_fen, fleet_digest)
+     values ($1, $2, $3, $4, '', $5, '{}', 0, 0, 0, $6, $7, $8) returning id`,
     [
       carrier,
       billingMonth,
@@ -485,6 +567,7 @@ async function importIn(
       ctx.actor,
       old?.id ?? null,
       old ? JSON.stringify(old.totals_fen) : null,
+      ctx.matches.digest,
     ],
   );
   const statementId = String(created!.id);
@@ -576,7 +659,7 @@ async function streamLines(
     }
   };
   const refusing = template.badLines === BadLinePolicy.REFUSE;
-  const lines = new LineWriter(client, statementId, await takesCopy(client));
+  const lines = new LineWriter(client, statementId, await takesCopy(client), ctx.matches);
   const quarantine: Quarantined[] = [];
   const rawKeys = layout.header.map((h) => (h ? `${JSON.stringify(h)}:` : ''));
 
@@ -843,7 +926,10 @@ function tieOut(ctx: ImportContext, tally: Tally): void {
 }
 
 const LINE_COLUMNS =
-  'statement_id, line_no, iccid, msisdn, category, item_name, amount_fen, data_mb, voice_minutes, sms_count, days_in_service, raw';
+  'statement_id, line_no, iccid, msisdn, category, item_name, amount_fen, data_mb, voice_minutes, sms_count, days_in_service, raw, matched_by, sim_id, handset_id, worker_id, grid_code';
+
+/** No SIM: matched_by, sim, handset, worker, grid. */
+const UNMATCHED_COPY = '\\N\t\\N\t\\N\t\\N\t\\N';
 
 const copyValue = (v: string | number | null) =>
   v == null ? '\\N' : typeof v === 'number' ? String(v) : copyText(v);
@@ -877,6 +963,7 @@ class LineWriter {
     private readonly client: ClientBase,
     private readonly statementId: string,
     private readonly copy: boolean,
+    private readonly matches: Matches,
   ) {}
 
   get full(): boolean {
@@ -884,11 +971,21 @@ class LineWriter {
   }
 
   add(l: Line, raw: string): void {
+    // By ICCID, then by number, as the reconciliation matches.
+    const byIccid = l.iccid ? this.matches.byIccid.get(l.iccid) : undefined;
+    const byMsisdn = byIccid || !l.msisdn ? undefined : this.matches.byMsisdn.get(l.msisdn);
+    const match = byIccid ?? byMsisdn;
+    const matchedBy = byIccid ? 'iccid' : byMsisdn ? 'msisdn' : null;
     this.buffer.push(
       this.copy
-        ? `${this.statementId}\t${l.row}\t${copyValue(l.iccid)}\t${copyValue(l.msisdn)}\t${l.category}\t${copyValue(l.itemName)}\t${l.amountFen}\t${copyValue(l.dataMb)}\t${copyValue(l.voiceMinutes)}\t${copyValue(l.smsCount)}\t${copyValue(l.daysInService)}\t${copyText(raw)}\n`
+        ? `${this.statementId}\t${l.row}\t${copyValue(l.iccid)}\t${copyValue(l.msisdn)}\t${l.category}\t${copyValue(l.itemName)}\t${l.amountFen}\t${copyValue(l.dataMb)}\t${copyValue(l.voiceMinutes)}\t${copyValue(l.smsCount)}\t${copyValue(l.daysInService)}\t${copyText(raw)}\t${match ? `${matchedBy}\t${match.copy}` : UNMATCHED_COPY}\n`
         : // `raw` is JSON text already: spliced in, not parsed again.
           `${JSON.stringify({
+            matched_by: matchedBy,
+            sim_id: match?.simId ?? null,
+            handset_id: match?.handsetId ?? null,
+            worker_id: match?.workerId ?? null,
+            grid_code: match?.gridCode ?? null,
             line_no: l.row,
             iccid: l.iccid,
             msisdn: l.msisdn,
@@ -914,10 +1011,12 @@ class LineWriter {
       : this.client.query(
           `insert into carrier_statement_line (${LINE_COLUMNS})
            select $1, x.line_no, x.iccid, x.msisdn, x.category::fee_category, x.item_name, x.amount_fen, x.data_mb,
-             x.voice_minutes, x.sms_count, x.days_in_service, x.raw
+             x.voice_minutes, x.sms_count, x.days_in_service, x.raw, x.matched_by, x.sim_id, x.handset_id,
+             x.worker_id, x.grid_code
            from jsonb_to_recordset($2::jsonb) as x(line_no int, iccid text, msisdn text, category text,
              item_name text, amount_fen bigint, data_mb bigint, voice_minutes bigint, sms_count bigint,
-             days_in_service int, raw jsonb)`,
+             days_in_service int, raw jsonb, matched_by text, sim_id bigint, handset_id bigint, worker_id bigint,
+             grid_code text)`,
           [this.statementId, `[${chunk.join(',')}]`],
         );
     this.inFlight = sent.then(

@@ -138,7 +138,7 @@ export function writeStatement(dir: string, m: number): string {
 }
 
 /** The same month's lines as parsed, in COPY text: what the bare reference loads (raw as the import keeps it). */
-function copyPayload(m: number): string {
+export function copyPayload(m: number): string {
   const account = `${YEAR}${String(m).padStart(2, '0')}`;
   const out: string[] = [];
   for (let n = 1; n <= SIMS; n++) {

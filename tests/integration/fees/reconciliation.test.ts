@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CategoryTotals } from '../../../fleet/fees.entity';
-import { acceptFinding, CLASS_PRECEDENCE, reconcile } from '../../../fleet/reconciliation';
+import { acceptFinding, CLASS_PRECEDENCE, FINDINGS_SQL, reconcile } from '../../../fleet/reconciliation';
 import { importStatement } from '../../../fleet/statements';
 import { runSql } from '../../../schema/common/rows';
 import { initORM, type MikroORM, migrate } from '../../../schema/db/orm';
@@ -193,7 +193,7 @@ async function findings(runId: string) {
     grid_code: string | null;
     accepted_reason: string | null;
     detail: { classes: string[] };
-  }>('select * from fee_reconciliation_finding where run_id = ? order by line_id nulls last, id', [runId]);
+  }>(`select * from (${FINDINGS_SQL}) f where run_id = ? order by line_id nulls last, id`, [runId]);
 }
 
 const EXPECTED: Array<[string, number, number]> = [
@@ -233,7 +233,7 @@ describe('reconcile', () => {
     const [lines] = await sql<{ n: string; distinct_lines: string; findings: string }>(
       `select (select count(*) from carrier_statement_line where statement_id = ?) as n,
               count(distinct line_id) as distinct_lines, count(line_id) as findings
-         from fee_reconciliation_finding where run_id = ?`,
+         from (${FINDINGS_SQL}) f where run_id = ?`,
       [june, report.runId],
     );
     expect(lines).toEqual({
@@ -301,7 +301,7 @@ describe('reconcile', () => {
     });
     // Only the latest run holds the month's findings.
     const [{ n }] = await sql<{ n: string }>(
-      `select count(*) as n from fee_reconciliation_finding where carrier = 'cmcc' and billing_month = '2019-06-01'`,
+      `select count(*) as n from (${FINDINGS_SQL}) f where carrier = 'cmcc' and billing_month = '2019-06-01'`,
     );
     expect(Number(n)).toBe(JUNE.length + 1);
 
