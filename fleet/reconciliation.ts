@@ -96,15 +96,20 @@ export interface ReconciliationReport {
 
 /**
  * A digest of what a line's match depends on (the SIMs' identifiers, every assignment, the workers' grids),
- * as a SQL expression: order-independent sums of row hashes, so three plain scans, no sort. Equal digests
+ * as a SQL expression: order-independent sums of row hashes (of the values themselves, not of a text made of
+ * them: several times cheaper), so three plain scans, no sort. Equal digests
  * mean the inventory is as it was; the import stores the digest taken with its match, and the reconciliation
  * matches the lines again only when it differs.
  */
 export const FLEET_DIGEST_SQL = `md5(concat_ws(':',
-  (select count(*) || '.' || coalesce(sum(hashtext(concat_ws('|', id, iccid, msisdn))::bigint), 0) from sim_card),
-  (select count(*) || '.' || coalesce(sum(hashtext(concat_ws('|', id, sim_id, handset_id, worker_id,
-     extract(epoch from since), coalesce(extract(epoch from until)::text, '-')))::bigint), 0) from assignment),
-  (select count(*) || '.' || coalesce(sum(hashtext(concat_ws('|', id, grid_code))::bigint), 0) from fleet_worker)))`;
+  (select count(*) || '.' || coalesce(sum(hashint8(id)::bigint * 3 + hashtext(iccid)::bigint * 5
+     + hashtext(coalesce(msisdn, '-'))), 0) from sim_card),
+  (select count(*) || '.' || coalesce(sum(hashint8(id)::bigint * 3 + hashint8(sim_id)::bigint * 5
+     + hashint8(handset_id)::bigint * 7 + hashint8(worker_id)::bigint * 11
+     + hashint8((extract(epoch from since) * 1000000)::bigint)::bigint * 13
+     + hashint8(coalesce((extract(epoch from until) * 1000000)::bigint, -1))), 0) from assignment),
+  (select count(*) || '.' || coalesce(sum(hashint8(id)::bigint * 3 + hashtext(coalesce(grid_code, '-'))), 0)
+     from fleet_worker)))`;
 
 /**
  * Every finding, as SQL text usable as a subquery: the rows of fee_reconciliation_finding (discrepancies and
@@ -252,10 +257,8 @@ async function reconcileIn(
   ]);
 
   // The planner has no statistics for a statement just imported (it guesses a few hundred lines, not 100,000)
-  // and would probe indexes line by line: the checks that read the whole statement are made to hash instead,
-  // and those that follow a handful of lines through an index may loop again.
-  const nestedLoops = (on: boolean) => tx.query(`set local enable_nestloop = ${on ? 'on' : 'off'}`);
-  await nestedLoops(false);
+  // and would probe an index line by line: the checks, which read whole statements, hash instead.
+  await tx.query('set local enable_nestloop = off');
 
   // The import matched each line against the inventory as it stood then. When the inventory has changed
   // since (a SIM added, an assignment made or ended: the digest differs), the lines whose match changed are
@@ -286,11 +289,10 @@ async function reconcileIn(
     [statementId],
   );
 
-  await nestedLoops(true);
   // ZERO_USAGE: SIMs with no usage on any of their lines this month, and none in each of the previous
-  // zeroUsageMonths − 1 statements of the carrier (each must exist and bill the SIM). Only such a SIM's
-  // previous lines are read (through the line table's (statement, ICCID) and (statement, number) indexes),
-  // and matched again against the inventory as this month's are.
+  // zeroUsageMonths − 1 statements of the carrier (each must exist and bill the SIM). The previous statements
+  // are read only when there is such a SIM, and their lines that could be its matched again against the
+  // inventory as this month's are.
   const prevMonths = params.zeroUsageMonths - 1;
   await tx.query(
     `create temp table recon_zero on commit drop as
@@ -306,11 +308,9 @@ async function reconcileIn(
      c as (
        select l.id, l.statement_id, l.iccid, l.msisdn,
            coalesce(l.data_mb, 0) + coalesce(l.voice_minutes, 0) + coalesce(l.sms_count, 0) as u
-         from p join z on true join carrier_statement_line l on l.statement_id = p.id and l.iccid = z.iccid
-       union
-       select l.id, l.statement_id, l.iccid, l.msisdn,
-           coalesce(l.data_mb, 0) + coalesce(l.voice_minutes, 0) + coalesce(l.sms_count, 0)
-         from p join z on true join carrier_statement_line l on l.statement_id = p.id and l.msisdn = z.msisdn),
+         from carrier_statement_line l
+        where exists (select 1 from z) and l.statement_id in (select id from p)
+          and (l.iccid in (select iccid from z) or l.msisdn in (select msisdn from z))),
      prev as (
        select x.sim_id, count(*) filter (where x.u = 0) as zero_months from (
          select coalesce(si.id, sm.id) as sim_id, c.statement_id, sum(c.u) as u
@@ -324,7 +324,6 @@ async function reconcileIn(
     [carrier, m0, statementId],
   );
 
-  await nestedLoops(false);
   // The month's bounds in China time, as expressions of the billing month ($2): constants to the planner, so
   // that the check-ins are read by time through checkin_at_idx.
   const ms = "($2::date::timestamp at time zone 'Asia/Shanghai')";
@@ -427,19 +426,16 @@ async function reconcileIn(
     [statementId, m0],
   );
 
-  await nestedLoops(true);
   // The flagged lines' natural keys: the occurrence counts every line of the statement with the same ICCID,
-  // number, category and item, read through the (statement, ICCID) and (statement, number) indexes.
+  // number, category and item (the lines sharing a flagged line's ICCID, or its number when it has none).
   await tx.query(
     `create temp table recon_key on commit drop as
-     with k as (select distinct iccid, msisdn from recon_hit),
-     peers as (
+     with peers as (
        select l.id, l.line_no, l.iccid, l.msisdn, l.category, l.item_name
-         from k join carrier_statement_line l on l.statement_id = $1 and l.iccid = k.iccid
-       union
-       select l.id, l.line_no, l.iccid, l.msisdn, l.category, l.item_name
-         from k join carrier_statement_line l on l.statement_id = $1 and l.msisdn = k.msisdn
-        where k.iccid is null and l.iccid is null)
+         from carrier_statement_line l
+        where exists (select 1 from recon_hit) and l.statement_id = $1
+          and (l.iccid in (select iccid from recon_hit)
+               or (l.iccid is null and l.msisdn in (select msisdn from recon_hit where iccid is null))))
      select p.id as line_id,
        concat_ws('|', coalesce(p.iccid, ''), coalesce(p.msisdn, ''), p.category::text, coalesce(p.item_name, ''),
          row_number() over (partition by coalesce(p.iccid, '') collate "C", coalesce(p.msisdn, '') collate "C",
@@ -483,19 +479,22 @@ async function reconcileIn(
          'status', s.status),
        (case when ac.line_key is not null then 'accepted' else 'discrepancy' end)::fee_finding_state,
        ac.accepted_by, ac.accepted_reason, ac.accepted_at
-     from sim_card s
+     from (
+       -- The unbilled SIMs first (a few), then their assignments.
+       select s.* from sim_card s cross join recon_b b
+        where s.carrier = $2::text and s.status <> 'stock'
+          and (s.activated_on is null or s.activated_on < b.m1)
+          and (s.suspended_on is null or s.suspended_on > b.m0)
+          and (s.cancelled_on is null or s.cancelled_on > b.m0)
+          and not exists (select 1 from carrier_statement_line l where l.statement_id = $3 and l.sim_id = s.id)
+       offset 0) s
      cross join recon_b b
      left join lateral (
        select a.handset_id, a.worker_id from assignment a
         where a.sim_id = s.id and a.since < b.me and (a.until is null or a.until > b.ms)
         order by a.since desc, a.id desc limit 1) a on true
      left join fleet_worker w on w.id = a.worker_id
-     left join recon_accepted ac on ac.line_key = 'sim|' || s.iccid and ac.class = 'ACTIVE_NOT_BILLED'
-     where s.carrier = $2::text and s.status <> 'stock'
-       and (s.activated_on is null or s.activated_on < b.m1)
-       and (s.suspended_on is null or s.suspended_on > b.m0)
-       and (s.cancelled_on is null or s.cancelled_on > b.m0)
-       and not exists (select 1 from carrier_statement_line l where l.statement_id = $3 and l.sim_id = s.id)`,
+     left join recon_accepted ac on ac.line_key = 'sim|' || s.iccid and ac.class = 'ACTIVE_NOT_BILLED'`,
     [runId, carrier, statementId],
   );
 

@@ -156,6 +156,8 @@ const CHUNK = 5_000;
  * old generation), large enough that a COPY's round trip is noise.
  */
 const LINE_CHUNK = 2_000;
+/** Lines held while the inventory is read (its reading and theirs overlap); past this many they wait for it. */
+const MAX_WAITING = 20_000;
 
 /**
  * The usual cells, accepted without building the validators' full results (masks, carrier, country: garbage
@@ -350,12 +352,12 @@ export async function importStatement(
   try {
     const fileName = path.basename(sheet.name);
     const rows = sheet.rows;
-    // The inventory is read on its own connection while the file's header is read (and before the import's
-    // transaction takes a connection, so that a pool of one does not wait on itself).
-    const loading = withConnection(em, (tx) => loadMatches(tx, month));
-    loading.catch(() => undefined);
+    // The inventory is read on its own connection while the file's first lines are read and checked (it is
+    // asked for before the import's transaction takes a connection, so that a pool of one serves it first
+    // rather than waiting on itself); the lines wait for it only when they are written.
+    const matches = withConnection(em, (tx) => loadMatches(tx, month));
+    matches.catch(() => undefined);
     const { layout, pending } = await readLayout(rows, template, fileName);
-    const matches = await loading;
     const context: ImportContext = {
       actor,
       carrier,
@@ -386,7 +388,7 @@ interface ImportContext {
   fileName: string;
   options: StatementImportOptions;
   layout: Layout;
-  matches: Matches;
+  matches: Promise<Matches>;
 }
 
 /** A SIM of the inventory with its assignment as of the billing month, as COPY text. */
@@ -416,7 +418,7 @@ interface Matches {
 async function loadMatches(tx: Tx, month: string): Promise<Matches> {
   const [row] = await tx.query<{ sims: string | null; digest: string }>(
     `select ${FLEET_DIGEST_SQL} as digest, string_agg(concat_ws(E'\t', s.iccid, coalesce(s.msisdn, ''), s.id, coalesce(a.handset_id::text, ''),
-         coalesce(a.worker_id::text, ''), coalesce(w.grid_code, '')), E'\n' order by s.id) as sims
+         coalesce(a.worker_id::text, ''), coalesce(w.grid_code, '')), E'\n') as sims
        from sim_card s
        left join (
          select distinct on (a.sim_id) a.sim_id, a.handset_id, a.worker_id, a.until from assignment a
@@ -447,7 +449,8 @@ async function loadMatches(tx: Tx, month: string): Promise<Matches> {
       gridCode: gridCode || null,
     };
     byIccid.set(iccid, match);
-    if (msisdn && !byMsisdn.has(msisdn)) byMsisdn.set(msisdn, match);
+    const sharing = msisdn ? byMsisdn.get(msisdn) : undefined;
+    if (msisdn && (!sharing || Number(sharing.simId) > Number(simId))) byMsisdn.set(msisdn, match);
   }
   return { byIccid, byMsisdn, digest };
 }
@@ -553,12 +556,15 @@ async function importIn(
     'select id, totals_fen from carrier_statement where carrier = $1 and billing_month = $2 for update',
     [carrier, billingMonth],
   );
-  if (old) await tx.query('delete from carrier_statement where id = $1', [old.id]);
+  if (old) {
+    await tx.query('delete from carrier_statement_line where statement_id = $1', [old.id]);
+    await tx.query('delete from carrier_statement where id = $1', [old.id]);
+  }
   // Totals, counts and digest are filled in once the file has been read.
   const [created] = await tx.query<{ id: string }>(
     `insert into carrier_statement (carrier, billing_month, template_id, file_name, sha256, imported_by,
-       totals_fen, total_fen, line_count, quarantined_count, replaced_statement_id, replaced_totals_fen, fleet_digest)
-     values ($1, $2, $3, $4, '', $5, '{}', 0, 0, 0, $6, $7, $8) returning id`,
+       totals_fen, total_fen, line_count, quarantined_count, replaced_statement_id, replaced_totals_fen)
+     values ($1, $2, $3, $4, '', $5, '{}', 0, 0, 0, $6, $7) returning id`,
     [
       carrier,
       billingMonth,
@@ -567,7 +573,6 @@ async function importIn(
       ctx.actor,
       old?.id ?? null,
       old ? JSON.stringify(old.totals_fen) : null,
-      ctx.matches.digest,
     ],
   );
   const statementId = String(created!.id);
@@ -583,8 +588,16 @@ async function importIn(
   const sha256 = await sheet.sha256();
   await tx.query(
     `update carrier_statement set sha256 = $2, totals_fen = $3, total_fen = $4, line_count = $5,
-       quarantined_count = $6 where id = $1`,
-    [statementId, sha256, JSON.stringify(tally.totalsFen), report.totalFen, tally.lines, tally.quarantined],
+       quarantined_count = $6, fleet_digest = $7 where id = $1`,
+    [
+      statementId,
+      sha256,
+      JSON.stringify(tally.totalsFen),
+      report.totalFen,
+      tally.lines,
+      tally.quarantined,
+      (await ctx.matches).digest,
+    ],
   );
   await recordFleetAudit(tx, {
     actor: ctx.actor,
@@ -659,9 +672,13 @@ async function streamLines(
     }
   };
   const refusing = template.badLines === BadLinePolicy.REFUSE;
-  const lines = new LineWriter(client, statementId, await takesCopy(client), ctx.matches);
+  const copying = await takesCopy(client);
+  const lines = new LineWriter(client, statementId, copying, ctx.matches);
   const quarantine: Quarantined[] = [];
-  const rawKeys = layout.header.map((h) => (h ? `${JSON.stringify(h)}:` : ''));
+  // Header cells as JSON keys, COPY-escaped when the lines go by COPY (raw is then written as COPY text).
+  const rawKeys = layout.header.map((h) =>
+    h ? `${copying ? copyText(JSON.stringify(h)) : JSON.stringify(h)}:` : '',
+  );
 
   for await (const r of rows) {
     if (r.row < layout.firstData) continue;
@@ -687,7 +704,7 @@ async function streamLines(
     tally.lines++;
     add(tally.totalsFen, checked.category, checked.amountFen);
     // Once the policy refuses the file, nothing more is written: the transaction will be undone.
-    if (!(refusing && tally.errorCount)) lines.add(checked, rawJson(rawKeys, texts));
+    if (!(refusing && tally.errorCount)) lines.add(checked, rawJson(rawKeys, texts, copying));
     if (lines.full) await lines.flush();
   }
   await lines.flush();
@@ -702,15 +719,27 @@ function firstText(texts: string[]): string {
   return '';
 }
 
-/** The source row as `raw` (header → cell text, empty cells left out), straight to JSON. */
-function rawJson(keys: string[], texts: string[]): string {
+/** A cell JSON writes as it is, between quotes: no quote, backslash, control character or surrogate. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what JSON escapes.
+const JSON_PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/**
+ * The source row as `raw` (header → cell text, empty cells left out), straight to JSON; with `copying`, as
+ * COPY text (backslashes doubled), so that the usual cell, which needs neither, is copied once.
+ */
+function rawJson(keys: string[], texts: string[], copying: boolean): string {
   let json = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     if (!key) continue;
     const text = texts[i];
     if (!text) continue;
-    json += `${json.length > 1 ? ',' : ''}${key}${JSON.stringify(text)}`;
+    const value = JSON_PLAIN.test(text)
+      ? `"${text}"`
+      : copying
+        ? copyText(JSON.stringify(text))
+        : JSON.stringify(text);
+    json += `${json.length > 1 ? ',' : ''}${key}${value}`;
   }
   return `${json}}`;
 }
@@ -955,7 +984,8 @@ async function takesCopy(client: ClientBase): Promise<boolean> {
  * work overlaps the parsing; at most two chunks are in memory.
  */
 class LineWriter {
-  private buffer: string[] = [];
+  /** Lines read and checked, with their raw JSON (COPY text when copying): formatted when sent, once the inventory is in. */
+  private buffer: Array<[Line, string]> = [];
   private inFlight: Promise<void> | null = null;
   private failure: unknown = null;
 
@@ -963,48 +993,62 @@ class LineWriter {
     private readonly client: ClientBase,
     private readonly statementId: string,
     private readonly copy: boolean,
-    private readonly matches: Matches,
-  ) {}
+    private readonly matches: Promise<Matches>,
+  ) {
+    matches.then(
+      () => {
+        this.ready = true;
+      },
+      () => undefined,
+    );
+  }
+
+  /** Whether the inventory is in: until it is, lines are only read and checked (up to MAX_WAITING). */
+  private ready = false;
 
   get full(): boolean {
-    return this.buffer.length >= LINE_CHUNK;
+    return this.buffer.length >= (this.ready ? LINE_CHUNK : MAX_WAITING);
   }
 
   add(l: Line, raw: string): void {
+    this.buffer.push([l, raw]);
+  }
+
+  /** One line as COPY text (or, without COPY, as a JSON object), with its match. */
+  private format(matches: Matches, l: Line, raw: string): string {
     // By ICCID, then by number, as the reconciliation matches.
-    const byIccid = l.iccid ? this.matches.byIccid.get(l.iccid) : undefined;
-    const byMsisdn = byIccid || !l.msisdn ? undefined : this.matches.byMsisdn.get(l.msisdn);
+    const byIccid = l.iccid ? matches.byIccid.get(l.iccid) : undefined;
+    const byMsisdn = byIccid || !l.msisdn ? undefined : matches.byMsisdn.get(l.msisdn);
     const match = byIccid ?? byMsisdn;
     const matchedBy = byIccid ? 'iccid' : byMsisdn ? 'msisdn' : null;
-    this.buffer.push(
-      this.copy
-        ? `${this.statementId}\t${l.row}\t${copyValue(l.iccid)}\t${copyValue(l.msisdn)}\t${l.category}\t${copyValue(l.itemName)}\t${l.amountFen}\t${copyValue(l.dataMb)}\t${copyValue(l.voiceMinutes)}\t${copyValue(l.smsCount)}\t${copyValue(l.daysInService)}\t${copyText(raw)}\t${match ? `${matchedBy}\t${match.copy}` : UNMATCHED_COPY}\n`
-        : // `raw` is JSON text already: spliced in, not parsed again.
-          `${JSON.stringify({
-            matched_by: matchedBy,
-            sim_id: match?.simId ?? null,
-            handset_id: match?.handsetId ?? null,
-            worker_id: match?.workerId ?? null,
-            grid_code: match?.gridCode ?? null,
-            line_no: l.row,
-            iccid: l.iccid,
-            msisdn: l.msisdn,
-            category: l.category,
-            item_name: l.itemName,
-            amount_fen: l.amountFen,
-            data_mb: l.dataMb,
-            voice_minutes: l.voiceMinutes,
-            sms_count: l.smsCount,
-            days_in_service: l.daysInService,
-          }).slice(0, -1)},"raw":${raw}}`,
-    );
+    return this.copy
+      ? `${this.statementId}\t${l.row}\t${copyValue(l.iccid)}\t${copyValue(l.msisdn)}\t${l.category}\t${copyValue(l.itemName)}\t${l.amountFen}\t${copyValue(l.dataMb)}\t${copyValue(l.voiceMinutes)}\t${copyValue(l.smsCount)}\t${copyValue(l.daysInService)}\t${raw}\t${match ? `${matchedBy}\t${match.copy}` : UNMATCHED_COPY}\n`
+      : // `raw` is JSON text already: spliced in, not parsed again.
+        `${JSON.stringify({
+          matched_by: matchedBy,
+          sim_id: match?.simId ?? null,
+          handset_id: match?.handsetId ?? null,
+          worker_id: match?.workerId ?? null,
+          grid_code: match?.gridCode ?? null,
+          line_no: l.row,
+          iccid: l.iccid,
+          msisdn: l.msisdn,
+          category: l.category,
+          item_name: l.itemName,
+          amount_fen: l.amountFen,
+          data_mb: l.dataMb,
+          voice_minutes: l.voiceMinutes,
+          sms_count: l.smsCount,
+          days_in_service: l.daysInService,
+        }).slice(0, -1)},"raw":${raw}}`;
   }
 
   /** Sends the buffered lines once the previous chunk is in. */
   async flush(): Promise<void> {
     await this.done();
     if (!this.buffer.length) return;
-    const chunk = this.buffer;
+    const matches = await this.matches;
+    const chunk = this.buffer.map(([l, raw]) => this.format(matches, l, raw));
     this.buffer = [];
     const sent = this.copy
       ? copyIn(this.client, `copy carrier_statement_line (${LINE_COLUMNS}) from stdin`, chunk.join(''))
