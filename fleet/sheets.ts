@@ -138,7 +138,10 @@ export interface SheetStream {
 const WIRE_CHUNK = 64 * 1024;
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
-/** The same rows as `readSheetRows`, streamed: CSV through iconv-lite and csv-parse, XLSX through ExcelJS's WorkbookReader. */
+/**
+ * The same rows as `readSheetRows`, streamed: CSV decoded chunk by chunk and split by CsvRecordReader (see
+ * csvStreamRows), XLSX through ExcelJS's WorkbookReader.
+ */
 export async function openSheetStream(file: SheetFile, options: SheetOptions = {}): Promise<SheetStream> {
   const source = await openSource(file);
   const name = source.name;

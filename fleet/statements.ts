@@ -32,7 +32,7 @@ import { cellText, type FieldFailure, type Raw } from './validate';
  * read through the carrier's column-mapping template. The order of things:
  *
  * The file is streamed, never held whole (a province's month is 100,000 lines): rows are read one at a time
- * (CSV through iconv-lite and csv-parse, XLSX through ExcelJS's WorkbookReader), its sha256 computed from the
+ * (CSV through TextDecoder or iconv-lite and CsvRecordReader, XLSX through ExcelJS's WorkbookReader), its sha256 computed from the
  * same bytes, and accepted lines sent to PostgreSQL by COPY in chunks as they come. Only sums, counts and the
  * first MAX_REPORTED_ERRORS failures stay in memory. The order of things:
  *

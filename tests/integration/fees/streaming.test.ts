@@ -14,7 +14,7 @@ import { DomainError } from '../../../schema/runtime/errors';
 import { testOrm } from '../../support/orm';
 
 /**
- * The statement import reads its file as a stream (CSV through iconv-lite and csv-parse, XLSX through ExcelJS's
+ * The statement import reads its file as a stream (CSV through TextDecoder and CsvRecordReader, XLSX through ExcelJS's
  * WorkbookReader) and writes lines by COPY as they come: the rows it sees are the rows the whole-file reader
  * sees, a path and an upload of the same bytes store the same lines, and a refused import leaves nothing of
  * itself behind (the month's previous statement included). Months in 2018 keep these apart from other tests.
