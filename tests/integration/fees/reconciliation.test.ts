@@ -329,4 +329,29 @@ describe('reconcile', () => {
     });
     expect(result).toMatchObject({ statementId: id, lines: JUNE.length, accepted: 1 });
   });
+
+  it('matches the lines again when the inventory changed after the import', async () => {
+    const [{ id }] = await sql<{ id: string }>(
+      `select id from carrier_statement where carrier = 'cmcc' and billing_month = '2019-06-01'`,
+    );
+    const before = await reconcile(em(), id);
+    expect(before.byClass.BILLED_NOT_IN_INVENTORY).toBe(1);
+    // SIM 99 enters the inventory (unassigned): its line is matched by ICCID and has no worker.
+    await sql(
+      `insert into sim_card (iccid, msisdn, carrier, plan, monthly_fee_fen, status, activated_on)
+       values (?, ?, 'cmcc', '30元政企套餐', ?, 'active', '2019-01-01')`,
+      [iccid(99), msisdn(99), FEE],
+    );
+    const after = await reconcile(em(), id);
+    expect(after.byClass.BILLED_NOT_IN_INVENTORY).toBeUndefined();
+    expect(after.byClass.NO_ASSIGNED_WORKER).toBe((before.byClass.NO_ASSIGNED_WORKER ?? 0) + 1);
+    const [line] = await sql<{ matched_by: string | null }>(
+      'select matched_by from carrier_statement_line where statement_id = ? and iccid = ?',
+      [id, iccid(99)],
+    );
+    expect(line).toEqual({ matched_by: 'iccid' });
+    // And out again: the line is back to BILLED_NOT_IN_INVENTORY.
+    await sql('delete from sim_card where iccid = ?', [iccid(99)]);
+    expect((await reconcile(em(), id)).byClass).toEqual(before.byClass);
+  });
 });
