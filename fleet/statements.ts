@@ -170,17 +170,6 @@ const PLAIN_NUMBER = /^(?:1[3-9]\d{9}|14[1468]\d{10})$/;
 const isPlainIccid = (text: string) =>
   PLAIN_ICCID.test(text) && luhnCheckDigit(text.slice(0, 19)) === text.charCodeAt(19) - 48;
 
-/** Cells that parseFen and parseMonth read directly: "1234.56", "202510". */
-const PLAIN_YUAN = /^\d{1,13}\.\d\d$/;
-const PLAIN_ACCOUNT = /^\d{6}$/;
-/**
- * A CSV cell that cellText would change: full-width forms to fold, or white space at an end (the CSV reader
- * trims spaces and tabs, not every kind). Any other cell is its own text.
- */
-const NOT_PLAIN_CELL = /[\uFF01-\uFF5E\u3000]|^\s|\s$/;
-const textOf = (cell: Raw) =>
-  typeof cell === 'string' && !NOT_PLAIN_CELL.test(cell) ? cell : cellText(cell);
-
 const headerKey = (h: string) => toHalfWidth(h).trim().toLowerCase().replace(/[\s_]/g, '');
 
 /** The current month in China (UTC+8, no daylight saving) as YYYY-MM. */
@@ -193,10 +182,6 @@ export function chinaMonth(now = new Date()): string {
  * accepted when they have at most two decimals (after removing binary noise such as 12.299999999999999).
  */
 export function parseFen(raw: Raw): number | null {
-  // The usual cell, "30.00": read without the rewrites below.
-  if (typeof raw === 'string' && PLAIN_YUAN.test(raw)) {
-    return Number(raw.slice(0, -3)) * 100 + Number(raw.slice(-2));
-  }
   if (typeof raw === 'number') {
     if (!Number.isFinite(raw)) return null;
     const fen = Math.round(raw * 100);
@@ -227,11 +212,6 @@ export function parseFen(raw: Raw): number | null {
 /** A billing month cell → YYYY-MM: 2026-10, 2026/10, 202610, 2026年10月, 2026-10-01, an Excel date. */
 export function parseMonth(raw: Raw): string | null {
   if (raw instanceof Date && !Number.isNaN(raw.getTime())) return raw.toISOString().slice(0, 7);
-  // The usual cell, "202510".
-  if (typeof raw === 'string' && PLAIN_ACCOUNT.test(raw)) {
-    const month = Number(raw.slice(4));
-    return month >= 1 && month <= 12 ? `${raw.slice(0, 4)}-${raw.slice(4)}` : null;
-  }
   const text = cellText(raw);
   const m =
     /^(\d{4})[-/.年](\d{1,2})(?:月|[-/.]\d{1,2}日?|月\d{1,2}日)?$/.exec(text) ??
@@ -296,7 +276,7 @@ function categoryOf(template: Template, key: string): FeeCategory | null {
 
 /** A non-negative usage quantity; fractions round up (carriers bill a started MB or minute as a whole one). */
 function quantity(c: LineChecker, field: string, raw: Raw, shown: string, max: number): number | null {
-  const text = shown.includes(',') ? shown.replace(/,/g, '') : shown;
+  const text = shown.replace(/,/g, '');
   if (!text) return null;
   if (!/^\d+(\.\d+)?$/.test(text)) return c.fail(field, 'QUANTITY', 'must be a non-negative number', raw);
   const value = Math.ceil(Number(text));
@@ -703,7 +683,7 @@ async function streamLines(
   for await (const r of rows) {
     if (r.row < layout.firstData) continue;
     // Each cell's text once: the checks, the totals marker and `raw` all read it.
-    const texts = r.cells.map(textOf);
+    const texts = r.cells.map(cellText);
     if (template.totalsMarker && firstText(texts).startsWith(template.totalsMarker)) {
       totalsRow(ctx, r, tally, noteFailures);
       continue;
