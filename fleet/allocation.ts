@@ -4,11 +4,12 @@ import { DomainError } from '../schema/runtime/errors';
 
 /**
  * Allocation of the reconciled carrier charges of a month: per township, per department, per worker kind
- * and per number (MSISDN, else ICCID). Only lines of reconciled statements count (a line is reconciled when
- * a finding of the carrier's latest run points at it; a re-import not yet reconciled counts nothing), every
- * line whatever its finding's state — finance pays what was billed, discrepancies included.
+ * and per number (MSISDN, else ICCID). Only lines of reconciled statements count (a statement with a
+ * successful reconciliation run; a re-import not yet reconciled counts nothing), every line whatever its
+ * state — finance pays what was billed, discrepancies included.
  *
- * Township: the finding's grid code (the SIM's assignment as of the billing month) → the grid's township in
+ * Township: the line's grid code (its SIM's assignment as of the billing month, as the reconciliation left
+ * it on the line) → the grid's township in
  * the region tree (the second code of the region's path). Lines with no worker go to the explicit bucket
  * `unassigned`; lines with a worker whose grid is not in the region tree go to `unresolved`.
  *
@@ -71,18 +72,19 @@ export interface Allocation {
  */
 export const ALLOCATED_LINES_SQL = `
   select s.billing_month, s.carrier, l.id as line_id, l.amount_fen,
-         coalesce(f.msisdn, l.msisdn) as msisdn, coalesce(f.iccid, l.iccid) as iccid,
+         coalesce(l.msisdn, sc.msisdn) as msisdn, coalesce(l.iccid, sc.iccid) as iccid,
          coalesce(w.kind::text, '${UNASSIGNED}') as worker_kind,
-         case when f.worker_id is null then '${UNASSIGNED}'
+         case when l.worker_id is null then '${UNASSIGNED}'
               when r.code is null or r.level = 'county' then '${UNRESOLVED}'
               else split_part(r.path, '/', 3) end as township,
-         case when f.worker_id is not null and r.code is not null and r.level <> 'county'
+         case when l.worker_id is not null and r.code is not null and r.level <> 'county'
               then '${TOWNSHIP_OFFICE}' else '${COUNTY_CENTRE}' end as department
     from carrier_statement s
     join carrier_statement_line l on l.statement_id = s.id
-    join fee_reconciliation_finding f on f.line_id = l.id
-    left join fleet_worker w on w.id = f.worker_id
-    left join region r on r.code = f.grid_code`;
+    left join sim_card sc on sc.id = l.sim_id
+    left join fleet_worker w on w.id = l.worker_id
+    left join region r on r.code = l.grid_code
+   where exists (select 1 from fee_reconciliation_run rr where rr.statement_id = s.id and rr.status = 'succeeded')`;
 
 /** Splits `total` over `weights` in proportion, integers summing exactly to `total` (largest remainder). */
 export function largestRemainder(total: bigint, weights: bigint[]): bigint[] {

@@ -13,7 +13,7 @@ import { recordFleetAudit } from './audit';
 
 /**
  * Budgets for the SIM usage fees and their execution. Actual = Σ line amounts of reconciled statements
- * (see `allocation.ts`: lines a finding of the latest run points at), per billing month of the fiscal year;
+ * (see `allocation.ts`: lines of statements with a successful run), per billing month of the fiscal year;
  * for a township or department, the amounts allocated to it. Commitment = the scope's active SIMs × their
  * monthly fee × the months of the year after the last billed month (the latest month with a reconciled
  * statement of any carrier in the year, up to `asOf`); a township's or department's SIMs are those of its
@@ -192,9 +192,7 @@ export async function budgetReport(em: EntityManager, options: BudgetScope): Pro
     `select max(extract(month from s.billing_month))::int as m
        from carrier_statement s
       where s.billing_month between ?::date and ?::date
-        and exists (select 1 from carrier_statement_line l
-                      join fee_reconciliation_finding f on f.line_id = l.id
-                     where l.statement_id = s.id)`,
+        and exists (select 1 from fee_reconciliation_run r where r.statement_id = s.id and r.status = 'succeeded')`,
     [yearStart, until],
   );
   const lastMonth = last?.m ?? 0;

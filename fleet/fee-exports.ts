@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import { runSql } from '../schema/common/rows';
 import { DomainError } from '../schema/runtime/errors';
 import { allocate, monthStart } from './allocation';
+import { FINDINGS_SQL } from './reconciliation';
 
 /**
  * Finance's exports of the allocated fees: the summary by township and department for a fiscal year (one
@@ -105,7 +106,7 @@ export async function feeDetailTable(em: EntityManager, month: string, carrier: 
     em,
     `select iccid, msisdn, string_agg(distinct class::text, ';') as classes,
             string_agg(distinct state::text, ';') as states, coalesce(sum(at_stake_fen), 0)::text as at_stake
-       from fee_reconciliation_finding where carrier = ? and billing_month = ?::date
+       from (${FINDINGS_SQL}) f where carrier = ? and billing_month = ?::date
       group by iccid, msisdn`,
     [c, first],
   );

@@ -4,7 +4,7 @@ import { runSql } from '../schema/common/rows';
 import { validateIccid } from '../schema/identifiers/iccid';
 import { DomainError, NotFoundError } from '../schema/runtime/errors';
 import { CarrierTemplate, type FeeCategory, Statement } from './fees.entity';
-import { CLASS_PRECEDENCE } from './reconciliation';
+import { CLASS_PRECEDENCE, FINDINGS_SQL } from './reconciliation';
 import type { DiscrepancyClass, FindingState, ReconciliationStatus } from './reconciliation.entity';
 
 /**
@@ -259,7 +259,11 @@ export async function statementOfMonth(em: EntityManager, carrier: string, month
   return String(row.id);
 }
 
+/** Every finding, matched lines' included (see FINDINGS_SQL), with its month and worker code. */
 const FINDINGS = `(select f.*, to_char(f.billing_month, 'YYYY-MM') as month, w.code as worker_code
+  from (${FINDINGS_SQL}) f left join fleet_worker w on w.id = f.worker_id) f`;
+/** The findings that have rows of their own (a matched line's has none, and no id to look up). */
+const FINDING_ROWS = `(select f.*, to_char(f.billing_month, 'YYYY-MM') as month, w.code as worker_code
   from fee_reconciliation_finding f left join fleet_worker w on w.id = f.worker_id) f`;
 const FINDING_COLUMNS = '*';
 
@@ -290,7 +294,10 @@ function toFinding(r: Record<string, unknown>): FindingView {
   };
 }
 
-/** The current findings of a carrier and month (those of its latest successful run), in id order. */
+/**
+ * The current findings of a carrier and month (those of its latest successful run), in id order: matched
+ * lines' first (negative ids), then the rows.
+ */
 export function findingsPage(
   em: EntityManager,
   carrier: string,
@@ -306,10 +313,10 @@ export function findingsPage(
   return statementPage(em, FINDINGS, FINDING_COLUMNS, where, page, toFinding);
 }
 
-/** One finding by id; an unknown (or malformed) id is a NotFoundError. */
+/** One finding with a row of its own (not a matched line's) by id; an unknown (or malformed) id is a NotFoundError. */
 export async function findingById(em: EntityManager, id: string): Promise<FindingView> {
   const [row] = /^\d{1,19}$/.test(id)
-    ? await runSql<Record<string, unknown>>(em, `select * from ${FINDINGS} where id = ?`, [id])
+    ? await runSql<Record<string, unknown>>(em, `select * from ${FINDING_ROWS} where id = ?`, [id])
     : [];
   if (!row) throw new NotFoundError('Finding', id);
   return toFinding(row);

@@ -175,6 +175,14 @@ export class Statement {
   @Property({ type: 'integer', default: 0 })
   quarantinedCount: Opt<number> = 0;
 
+  /**
+   * A digest of the inventory the lines were matched against (SIMs, assignments, workers' grids), taken with
+   * the match: when the reconciliation finds the same, no line's match can have changed and none is read
+   * again (see `reconciliation.ts`).
+   */
+  @Property({ type: 'string', length: 60, nullable: true })
+  fleetDigest?: string | null;
+
   /** The statement this one replaced (its id, now deleted with its lines), when it was a re-import. */
   @Property({ type: 'bigint', nullable: true })
   replacedStatementId?: string | null;
@@ -186,14 +194,20 @@ export class Statement {
 
 /** One charge line of a statement. */
 @Entity({ tableName: 'carrier_statement_line' })
-@Index({ name: 'carrier_statement_line_iccid_idx', properties: ['statement', 'iccid'] })
-@Index({ name: 'carrier_statement_line_msisdn_idx', properties: ['statement', 'msisdn'] })
+// A statement's lines in file order: what every reader asks for (a statement's lines, a page of them). The
+// few lookups by ICCID or number within a statement scan its lines instead: an index per identifier would
+// cost each of the 100,000 lines of every import more than those lookups save.
+@Index({ name: 'carrier_statement_line_statement_idx', properties: ['statementId', 'id'] })
 export class StatementLine {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  @ManyToOne(() => Statement, { fieldName: 'statement_id', deleteRule: 'cascade' })
-  statement!: Statement;
+  /**
+   * The statement (no foreign key: a check per line would slow the import's COPY; the import is the only
+   * writer, and deletes a replaced statement's lines itself).
+   */
+  @Property({ type: 'bigint' })
+  statementId!: string;
 
   /** The line's row in the file (1-based, as a spreadsheet shows it). */
   @Property({ type: 'integer' })
@@ -232,6 +246,31 @@ export class StatementLine {
   /** The source row as read (header → cell text), for tracing a finding back to the carrier's file. */
   @Property({ type: 'jsonb' })
   raw!: Record<string, string>;
+
+  /*
+   * The line's match, set by the import from the inventory as it stood then and brought up to date by each
+   * reconciliation (see `reconciliation.ts`): a matched line needs no finding row of its own, so these are
+   * what allocation and the findings of matched lines read. No foreign keys: they are a snapshot, and a
+   * check per line would slow the import's COPY.
+   */
+
+  /** The SIM by ICCID, else by number; null when neither is in the inventory. */
+  @Property({ type: 'bigint', nullable: true })
+  simId?: string | null;
+
+  /** iccid or msisdn: how the SIM was found. */
+  @Property({ type: 'string', length: 10, nullable: true })
+  matchedBy?: string | null;
+
+  /** The SIM's assignment as of the billing month (the latest one overlapping it). */
+  @Property({ type: 'bigint', nullable: true })
+  handsetId?: string | null;
+
+  @Property({ type: 'bigint', nullable: true })
+  workerId?: string | null;
+
+  @Property({ type: 'string', length: 20, nullable: true })
+  gridCode?: string | null;
 }
 
 /** A line the template's 'quarantine' policy set aside, with every reason. */

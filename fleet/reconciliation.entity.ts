@@ -3,9 +3,10 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 /**
  * The reconciliation of one carrier statement against the fleet (see `reconciliation.ts`): a run per
- * reconciliation with its parameters and counts, and one finding per statement line (matched, or its single
- * most important discrepancy class) plus one per active SIM the carrier did not bill. Findings are written in
- * bulk with INSERT … SELECT, never as ORM objects.
+ * reconciliation with its parameters and counts, and a finding row per statement line in discrepancy (its
+ * single most important class) or accepted, plus one per active SIM the carrier did not bill. A matched line
+ * has no row: its match stays on the line (FINDINGS_SQL shows it as a `matched` finding). Findings are
+ * written in bulk with INSERT … SELECT, never as ORM objects.
  */
 
 export enum ReconciliationStatus {

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline, Readable, Transform } from 'node:stream';
-import { parse as parseStream } from 'csv-parse';
+import { Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { DomainError } from '../schema/runtime/errors';
+import { CsvRecordReader } from './csv-records';
 import type { Raw } from './validate';
 
 /**
@@ -138,7 +138,10 @@ export interface SheetStream {
 const WIRE_CHUNK = 64 * 1024;
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
-/** The same rows as `readSheetRows`, streamed: CSV through iconv-lite and csv-parse, XLSX through ExcelJS's WorkbookReader. */
+/**
+ * The same rows as `readSheetRows`, streamed: CSV decoded chunk by chunk and split by CsvRecordReader (see
+ * csvStreamRows), XLSX through ExcelJS's WorkbookReader.
+ */
 export async function openSheetStream(file: SheetFile, options: SheetOptions = {}): Promise<SheetStream> {
   const source = await openSource(file);
   const name = source.name;
@@ -272,15 +275,24 @@ async function encodingOf(source: Source, given?: string): Promise<string> {
   }
 }
 
-/** Records numbered from 1 as the sync parser numbers them, empty ones skipped (as `readSheetRows` does). */
+/**
+ * Records numbered from 1 as the sync parser numbers them, empty ones skipped (as `readSheetRows` does):
+ * the bytes decoded by the engine's TextDecoder where it knows the encoding (UTF-8, GB18030, which reads GBK:
+ * several times faster than iconv-lite), else by iconv-lite, and split into records by CsvRecordReader.
+ */
 async function* csvStreamRows(name: string, input: Readable, encoding: string): AsyncGenerator<SheetRow> {
-  const parser = parseStream({ bom: true, relax_column_count: true, skip_empty_lines: false, trim: true });
-  pipeline(input, iconv.decodeStream(encoding), parser, () => undefined);
+  const decode = textDecoder(encoding);
+  const reader = new CsvRecordReader();
   let row = 0;
   try {
-    for await (const record of parser) {
+    for await (const chunk of input) {
+      for (const cells of reader.push(decode(chunk as Buffer, false), false)) {
+        row++;
+        if (cells.some((c) => c !== '')) yield { row, cells };
+      }
+    }
+    for (const cells of reader.push(decode(Buffer.alloc(0), true), true)) {
       row++;
-      const cells = record as string[];
       if (cells.some((c) => c !== '')) yield { row, cells };
     }
   } catch (error) {
@@ -291,9 +303,19 @@ async function* csvStreamRows(name: string, input: Readable, encoding: string): 
       { file: name, row: row + 1 },
     );
   } finally {
-    parser.destroy();
     input.destroy();
   }
+}
+
+/** Bytes → text, chunk by chunk (a character split between chunks is kept for the next one). */
+function textDecoder(encoding: string): (chunk: Buffer, final: boolean) => string {
+  const label = encoding.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (label === 'utf8' || label === 'gb18030') {
+    const decoder = new TextDecoder(label === 'utf8' ? 'utf-8' : 'gb18030');
+    return (chunk, final) => decoder.decode(chunk, { stream: !final });
+  }
+  const decoder = iconv.getDecoder(encoding);
+  return (chunk, final) => (final ? decoder.write(chunk) + (decoder.end() ?? '') : decoder.write(chunk));
 }
 
 /** The WorkbookReader's worksheet, with the fields it does not type. */

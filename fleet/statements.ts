@@ -17,6 +17,7 @@ import {
   type FeeCategory,
   type StatementField,
 } from './fees.entity';
+import { FLEET_DIGEST_SQL } from './reconciliation';
 import {
   openSheetStream,
   type SheetFile,
@@ -31,7 +32,7 @@ import { cellText, type FieldFailure, type Raw } from './validate';
  * read through the carrier's column-mapping template. The order of things:
  *
  * The file is streamed, never held whole (a province's month is 100,000 lines): rows are read one at a time
- * (CSV through iconv-lite and csv-parse, XLSX through ExcelJS's WorkbookReader), its sha256 computed from the
+ * (CSV through TextDecoder or iconv-lite and CsvRecordReader, XLSX through ExcelJS's WorkbookReader), its sha256 computed from the
  * same bytes, and accepted lines sent to PostgreSQL by COPY in chunks as they come. Only sums, counts and the
  * first MAX_REPORTED_ERRORS failures stay in memory. The order of things:
  *
@@ -39,7 +40,9 @@ import { cellText, type FieldFailure, type Raw } from './validate';
  *    that is malformed or in the future (China time), a mapped column missing from the file's header.
  * 2. One transaction: the current statement of the same carrier and month (if any) is deleted with its lines
  *    and quarantine and the new one inserted at once, so that the lines can be written into it as they are
- *    read. Every line is checked (ICCID, number, month, category, amount, usage). Under the template's
+ *    read. Each line is written with its match (SIM by ICCID, else number; its handset, worker and grid as of
+ *    the month) from the inventory read once before (see reconciliation.ts), so that a matched line needs no
+ *    further write. Every line is checked (ICCID, number, month, category, amount, usage). Under the template's
  *    'refuse' policy any bad line refuses the whole import: the report lists every failure (row, field,
  *    rule, message) and the transaction is rolled back (lines stop being written at the first failure).
  *    Under 'quarantine' the bad lines are kept aside with their reasons and the rest imports.
@@ -153,6 +156,8 @@ const CHUNK = 5_000;
  * old generation), large enough that a COPY's round trip is noise.
  */
 const LINE_CHUNK = 2_000;
+/** Lines held while the inventory is read (its reading and theirs overlap); past this many they wait for it. */
+const MAX_WAITING = 20_000;
 
 /**
  * The usual cells, accepted without building the validators' full results (masks, carrier, country: garbage
@@ -347,8 +352,23 @@ export async function importStatement(
   try {
     const fileName = path.basename(sheet.name);
     const rows = sheet.rows;
+    // The inventory is read on its own connection while the file's first lines are read and checked (it is
+    // asked for before the import's transaction takes a connection, so that a pool of one serves it first
+    // rather than waiting on itself); the lines wait for it only when they are written.
+    const matches = withConnection(em, (tx) => loadMatches(tx, month));
+    matches.catch(() => undefined);
     const { layout, pending } = await readLayout(rows, template, fileName);
-    const context: ImportContext = { actor, carrier, month, current, template, fileName, options, layout };
+    const context: ImportContext = {
+      actor,
+      carrier,
+      month,
+      current,
+      template,
+      fileName,
+      options,
+      layout,
+      matches,
+    };
     return await withClient(em, (client) => importIn(client, context, sheet, withPending(pending, rows)));
   } catch (error) {
     if (error instanceof Refused) return error.report;
@@ -368,6 +388,71 @@ interface ImportContext {
   fileName: string;
   options: StatementImportOptions;
   layout: Layout;
+  matches: Promise<Matches>;
+}
+
+/** A SIM of the inventory with its assignment as of the billing month, as COPY text. */
+interface SimMatch {
+  /** `<sim id>\t<handset>\t<worker>\t<grid>`, \N where there is no assignment. */
+  copy: string;
+  simId: string;
+  handsetId: string | null;
+  workerId: string | null;
+  gridCode: string | null;
+}
+
+/** The inventory by ICCID and by number, read once per import (a province: 100,000 SIMs, a few MB). */
+interface Matches {
+  byIccid: Map<string, SimMatch>;
+  byMsisdn: Map<string, SimMatch>;
+  /** FLEET_DIGEST_SQL as of the match (the same statement, so the same snapshot). */
+  digest: string;
+}
+
+/**
+ * Every SIM with its assignment as of the month, as the reconciliation matches them (see reconciliation.ts:
+ * the latest assignment starting before the month's end, if it has not ended before the month's start, China
+ * time), in one text value: one row a SIM is far cheaper to send and split than 100,000 result rows. A number
+ * shared by two SIMs matches the first by id.
+ */
+async function loadMatches(tx: Tx, month: string): Promise<Matches> {
+  const [row] = await tx.query<{ sims: string | null; digest: string }>(
+    `select ${FLEET_DIGEST_SQL} as digest, string_agg(concat_ws(E'\t', s.iccid, coalesce(s.msisdn, ''), s.id, coalesce(a.handset_id::text, ''),
+         coalesce(a.worker_id::text, ''), coalesce(w.grid_code, '')), E'\n') as sims
+       from sim_card s
+       left join (
+         select distinct on (a.sim_id) a.sim_id, a.handset_id, a.worker_id, a.until from assignment a
+          where a.since < (($1::date + interval '1 month')::timestamp at time zone 'Asia/Shanghai')
+          order by a.sim_id, a.since desc, a.id desc) a
+         on a.sim_id = s.id and (a.until is null or a.until > ($1::date::timestamp at time zone 'Asia/Shanghai'))
+       left join fleet_worker w on w.id = a.worker_id`,
+    [`${month}-01`],
+  );
+  const byIccid = new Map<string, SimMatch>();
+  const byMsisdn = new Map<string, SimMatch>();
+  const digest = row!.digest;
+  if (!row?.sims) return { byIccid, byMsisdn, digest };
+  for (const line of row.sims.split('\n')) {
+    const [iccid, msisdn, simId, handsetId, workerId, gridCode] = line.split('\t') as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const match: SimMatch = {
+      copy: `${simId}\t${handsetId || '\\N'}\t${workerId || '\\N'}\t${gridCode ? copyText(gridCode) : '\\N'}`,
+      simId,
+      handsetId: handsetId || null,
+      workerId: workerId || null,
+      gridCode: gridCode || null,
+    };
+    byIccid.set(iccid, match);
+    const sharing = msisdn ? byMsisdn.get(msisdn) : undefined;
+    if (msisdn && (!sharing || Number(sharing.simId) > Number(simId))) byMsisdn.set(msisdn, match);
+  }
+  return { byIccid, byMsisdn, digest };
 }
 
 /** Reads rows up to the header; a row past it (the header row was empty) is handed back as `pending`. */
@@ -471,7 +556,10 @@ async function importIn(
     'select id, totals_fen from carrier_statement where carrier = $1 and billing_month = $2 for update',
     [carrier, billingMonth],
   );
-  if (old) await tx.query('delete from carrier_statement where id = $1', [old.id]);
+  if (old) {
+    await tx.query('delete from carrier_statement_line where statement_id = $1', [old.id]);
+    await tx.query('delete from carrier_statement where id = $1', [old.id]);
+  }
   // Totals, counts and digest are filled in once the file has been read.
   const [created] = await tx.query<{ id: string }>(
     `insert into carrier_statement (carrier, billing_month, template_id, file_name, sha256, imported_by,
@@ -500,8 +588,16 @@ async function importIn(
   const sha256 = await sheet.sha256();
   await tx.query(
     `update carrier_statement set sha256 = $2, totals_fen = $3, total_fen = $4, line_count = $5,
-       quarantined_count = $6 where id = $1`,
-    [statementId, sha256, JSON.stringify(tally.totalsFen), report.totalFen, tally.lines, tally.quarantined],
+       quarantined_count = $6, fleet_digest = $7 where id = $1`,
+    [
+      statementId,
+      sha256,
+      JSON.stringify(tally.totalsFen),
+      report.totalFen,
+      tally.lines,
+      tally.quarantined,
+      (await ctx.matches).digest,
+    ],
   );
   await recordFleetAudit(tx, {
     actor: ctx.actor,
@@ -576,9 +672,13 @@ async function streamLines(
     }
   };
   const refusing = template.badLines === BadLinePolicy.REFUSE;
-  const lines = new LineWriter(client, statementId, await takesCopy(client));
+  const copying = await takesCopy(client);
+  const lines = new LineWriter(client, statementId, copying, ctx.matches);
   const quarantine: Quarantined[] = [];
-  const rawKeys = layout.header.map((h) => (h ? `${JSON.stringify(h)}:` : ''));
+  // Header cells as JSON keys, COPY-escaped when the lines go by COPY (raw is then written as COPY text).
+  const rawKeys = layout.header.map((h) =>
+    h ? `${copying ? copyText(JSON.stringify(h)) : JSON.stringify(h)}:` : '',
+  );
 
   for await (const r of rows) {
     if (r.row < layout.firstData) continue;
@@ -604,7 +704,7 @@ async function streamLines(
     tally.lines++;
     add(tally.totalsFen, checked.category, checked.amountFen);
     // Once the policy refuses the file, nothing more is written: the transaction will be undone.
-    if (!(refusing && tally.errorCount)) lines.add(checked, rawJson(rawKeys, texts));
+    if (!(refusing && tally.errorCount)) lines.add(checked, rawJson(rawKeys, texts, copying));
     if (lines.full) await lines.flush();
   }
   await lines.flush();
@@ -619,15 +719,27 @@ function firstText(texts: string[]): string {
   return '';
 }
 
-/** The source row as `raw` (header → cell text, empty cells left out), straight to JSON. */
-function rawJson(keys: string[], texts: string[]): string {
+/** A cell JSON writes as it is, between quotes: no quote, backslash, control character or surrogate. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what JSON escapes.
+const JSON_PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/**
+ * The source row as `raw` (header → cell text, empty cells left out), straight to JSON; with `copying`, as
+ * COPY text (backslashes doubled), so that the usual cell, which needs neither, is copied once.
+ */
+function rawJson(keys: string[], texts: string[], copying: boolean): string {
   let json = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     if (!key) continue;
     const text = texts[i];
     if (!text) continue;
-    json += `${json.length > 1 ? ',' : ''}${key}${JSON.stringify(text)}`;
+    const value = JSON_PLAIN.test(text)
+      ? `"${text}"`
+      : copying
+        ? copyText(JSON.stringify(text))
+        : JSON.stringify(text);
+    json += `${json.length > 1 ? ',' : ''}${key}${value}`;
   }
   return `${json}}`;
 }
@@ -843,7 +955,10 @@ function tieOut(ctx: ImportContext, tally: Tally): void {
 }
 
 const LINE_COLUMNS =
-  'statement_id, line_no, iccid, msisdn, category, item_name, amount_fen, data_mb, voice_minutes, sms_count, days_in_service, raw';
+  'statement_id, line_no, iccid, msisdn, category, item_name, amount_fen, data_mb, voice_minutes, sms_count, days_in_service, raw, matched_by, sim_id, handset_id, worker_id, grid_code';
+
+/** No SIM: matched_by, sim, handset, worker, grid. */
+const UNMATCHED_COPY = '\\N\t\\N\t\\N\t\\N\t\\N';
 
 const copyValue = (v: string | number | null) =>
   v == null ? '\\N' : typeof v === 'number' ? String(v) : copyText(v);
@@ -869,7 +984,8 @@ async function takesCopy(client: ClientBase): Promise<boolean> {
  * work overlaps the parsing; at most two chunks are in memory.
  */
 class LineWriter {
-  private buffer: string[] = [];
+  /** Lines read and checked, with their raw JSON (COPY text when copying): formatted when sent, once the inventory is in. */
+  private buffer: Array<[Line, string]> = [];
   private inFlight: Promise<void> | null = null;
   private failure: unknown = null;
 
@@ -877,47 +993,74 @@ class LineWriter {
     private readonly client: ClientBase,
     private readonly statementId: string,
     private readonly copy: boolean,
-  ) {}
+    private readonly matches: Promise<Matches>,
+  ) {
+    matches.then(
+      () => {
+        this.ready = true;
+      },
+      () => undefined,
+    );
+  }
+
+  /** Whether the inventory is in: until it is, lines are only read and checked (up to MAX_WAITING). */
+  private ready = false;
 
   get full(): boolean {
-    return this.buffer.length >= LINE_CHUNK;
+    return this.buffer.length >= (this.ready ? LINE_CHUNK : MAX_WAITING);
   }
 
   add(l: Line, raw: string): void {
-    this.buffer.push(
-      this.copy
-        ? `${this.statementId}\t${l.row}\t${copyValue(l.iccid)}\t${copyValue(l.msisdn)}\t${l.category}\t${copyValue(l.itemName)}\t${l.amountFen}\t${copyValue(l.dataMb)}\t${copyValue(l.voiceMinutes)}\t${copyValue(l.smsCount)}\t${copyValue(l.daysInService)}\t${copyText(raw)}\n`
-        : // `raw` is JSON text already: spliced in, not parsed again.
-          `${JSON.stringify({
-            line_no: l.row,
-            iccid: l.iccid,
-            msisdn: l.msisdn,
-            category: l.category,
-            item_name: l.itemName,
-            amount_fen: l.amountFen,
-            data_mb: l.dataMb,
-            voice_minutes: l.voiceMinutes,
-            sms_count: l.smsCount,
-            days_in_service: l.daysInService,
-          }).slice(0, -1)},"raw":${raw}}`,
-    );
+    this.buffer.push([l, raw]);
+  }
+
+  /** One line as COPY text (or, without COPY, as a JSON object), with its match. */
+  private format(matches: Matches, l: Line, raw: string): string {
+    // By ICCID, then by number, as the reconciliation matches.
+    const byIccid = l.iccid ? matches.byIccid.get(l.iccid) : undefined;
+    const byMsisdn = byIccid || !l.msisdn ? undefined : matches.byMsisdn.get(l.msisdn);
+    const match = byIccid ?? byMsisdn;
+    const matchedBy = byIccid ? 'iccid' : byMsisdn ? 'msisdn' : null;
+    return this.copy
+      ? `${this.statementId}\t${l.row}\t${copyValue(l.iccid)}\t${copyValue(l.msisdn)}\t${l.category}\t${copyValue(l.itemName)}\t${l.amountFen}\t${copyValue(l.dataMb)}\t${copyValue(l.voiceMinutes)}\t${copyValue(l.smsCount)}\t${copyValue(l.daysInService)}\t${raw}\t${match ? `${matchedBy}\t${match.copy}` : UNMATCHED_COPY}\n`
+      : // `raw` is JSON text already: spliced in, not parsed again.
+        `${JSON.stringify({
+          matched_by: matchedBy,
+          sim_id: match?.simId ?? null,
+          handset_id: match?.handsetId ?? null,
+          worker_id: match?.workerId ?? null,
+          grid_code: match?.gridCode ?? null,
+          line_no: l.row,
+          iccid: l.iccid,
+          msisdn: l.msisdn,
+          category: l.category,
+          item_name: l.itemName,
+          amount_fen: l.amountFen,
+          data_mb: l.dataMb,
+          voice_minutes: l.voiceMinutes,
+          sms_count: l.smsCount,
+          days_in_service: l.daysInService,
+        }).slice(0, -1)},"raw":${raw}}`;
   }
 
   /** Sends the buffered lines once the previous chunk is in. */
   async flush(): Promise<void> {
     await this.done();
     if (!this.buffer.length) return;
-    const chunk = this.buffer;
+    const matches = await this.matches;
+    const chunk = this.buffer.map(([l, raw]) => this.format(matches, l, raw));
     this.buffer = [];
     const sent = this.copy
       ? copyIn(this.client, `copy carrier_statement_line (${LINE_COLUMNS}) from stdin`, chunk.join(''))
       : this.client.query(
           `insert into carrier_statement_line (${LINE_COLUMNS})
            select $1, x.line_no, x.iccid, x.msisdn, x.category::fee_category, x.item_name, x.amount_fen, x.data_mb,
-             x.voice_minutes, x.sms_count, x.days_in_service, x.raw
+             x.voice_minutes, x.sms_count, x.days_in_service, x.raw, x.matched_by, x.sim_id, x.handset_id,
+             x.worker_id, x.grid_code
            from jsonb_to_recordset($2::jsonb) as x(line_no int, iccid text, msisdn text, category text,
              item_name text, amount_fen bigint, data_mb bigint, voice_minutes bigint, sms_count bigint,
-             days_in_service int, raw jsonb)`,
+             days_in_service int, raw jsonb, matched_by text, sim_id bigint, handset_id bigint, worker_id bigint,
+             grid_code text)`,
           [this.statementId, `[${chunk.join(',')}]`],
         );
     this.inFlight = sent.then(

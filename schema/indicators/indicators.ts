@@ -326,17 +326,17 @@ async function budgetExecution(em: EntityManager, s: IndicatorScope): Promise<Ra
     [year, scope],
   );
   // The same lines as fleet/allocation.ts ALLOCATED_LINES_SQL (schema may not import fleet): lines of
-  // statements that a reconciliation finding points at; a township's are the lines allocated to it.
+  // statements with a successful reconciliation run; a township's are the lines allocated to it.
   const [spent] = await runSql<{ fen: string | null }>(
     em,
     `select sum(l.amount_fen)::text as fen
        from carrier_statement s
        join carrier_statement_line l on l.statement_id = s.id
-       join fee_reconciliation_finding f on f.line_id = l.id
-       left join region r on r.code = f.grid_code
+       left join region r on r.code = l.grid_code
       where s.billing_month >= $1::date and s.billing_month < $2::date
         and s.billing_month >= make_date($3, 1, 1) and s.billing_month < make_date($3 + 1, 1, 1)
-        and ($4::text is null or (f.worker_id is not null and r.code is not null and r.level <> 'county'
+        and exists (select 1 from fee_reconciliation_run rr where rr.statement_id = s.id and rr.status = 'succeeded')
+        and ($4::text is null or (l.worker_id is not null and r.code is not null and r.level <> 'county'
                                   and split_part(r.path, '/', 3) = $4))`,
     [s.from, s.to, year, level === 'county' ? null : s.regionCode],
   );
@@ -653,9 +653,9 @@ export async function indicatorRecords(
                 sum(l.amount_fen)::text as fen, count(*) as lines
            from carrier_statement st
            join carrier_statement_line l on l.statement_id = st.id
-           join fee_reconciliation_finding f on f.line_id = l.id
           where st.billing_month >= $1::date and st.billing_month < $2::date
             and st.billing_month >= make_date($3, 1, 1) and st.billing_month < make_date($3 + 1, 1, 1)
+            and exists (select 1 from fee_reconciliation_run rr where rr.statement_id = st.id and rr.status = 'succeeded')
           group by st.id`,
         [s.from, s.to, year],
         page,

@@ -13,6 +13,8 @@ import { Migration20261127041034_reconciliation } from './Migration2026112704103
 import { Migration20261127042958_budget } from './Migration20261127042958_budget';
 import { Migration20261127054806_event_workflow } from './Migration20261127054806_event_workflow';
 import { Migration20261127065045_indicators } from './Migration20261127065045_indicators';
+import { Migration20261127085320_FeeLineMatch } from './Migration20261127085320_FeeLineMatch';
+import { Migration20261127090724_FeeLineStatementIndex } from './Migration20261127090724_FeeLineStatementIndex';
 
 /**
  * Committed migrations, in order. Listed here rather than globbed so that the same list runs from the
@@ -40,4 +42,9 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261127042958_budget', class: Migration20261127042958_budget },
   { name: 'Migration20261127054806_event_workflow', class: Migration20261127054806_event_workflow },
   { name: 'Migration20261127065045_indicators', class: Migration20261127065045_indicators },
+  { name: 'Migration20261127085320_FeeLineMatch', class: Migration20261127085320_FeeLineMatch },
+  {
+    name: 'Migration20261127090724_FeeLineStatementIndex',
+    class: Migration20261127090724_FeeLineStatementIndex,
+  },
 ];

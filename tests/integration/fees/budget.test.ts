@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocate, largestRemainder } from '../../../fleet/allocation';
 import { budgetReport, monthlyBudget, setBudget } from '../../../fleet/budget';
 import type { CategoryTotals } from '../../../fleet/fees.entity';
-import { reconcile } from '../../../fleet/reconciliation';
+import { FINDINGS_SQL, reconcile } from '../../../fleet/reconciliation';
 import { importStatement } from '../../../fleet/statements';
 import { runSql } from '../../../schema/common/rows';
 import { initORM, type MikroORM, migrate } from '../../../schema/db/orm';
@@ -243,7 +243,7 @@ describe('allocate', () => {
     const [{ reconciled }] = await sql<{ reconciled: string }>(
       `select sum(l.amount_fen)::text as reconciled from carrier_statement_line l
          join carrier_statement s on s.id = l.statement_id
-         join fee_reconciliation_finding f on f.line_id = l.id
+         join (${FINDINGS_SQL}) f on f.line_id = l.id
         where s.billing_month = '2025-03-01'`,
     );
     expect(march.totalFen).toBe(Number(reconciled));

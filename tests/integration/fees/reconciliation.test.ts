@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CategoryTotals } from '../../../fleet/fees.entity';
-import { acceptFinding, CLASS_PRECEDENCE, reconcile } from '../../../fleet/reconciliation';
+import { acceptFinding, CLASS_PRECEDENCE, FINDINGS_SQL, reconcile } from '../../../fleet/reconciliation';
 import { importStatement } from '../../../fleet/statements';
 import { runSql } from '../../../schema/common/rows';
 import { initORM, type MikroORM, migrate } from '../../../schema/db/orm';
@@ -193,7 +193,7 @@ async function findings(runId: string) {
     grid_code: string | null;
     accepted_reason: string | null;
     detail: { classes: string[] };
-  }>('select * from fee_reconciliation_finding where run_id = ? order by line_id nulls last, id', [runId]);
+  }>(`select * from (${FINDINGS_SQL}) f where run_id = ? order by line_id nulls last, id`, [runId]);
 }
 
 const EXPECTED: Array<[string, number, number]> = [
@@ -233,7 +233,7 @@ describe('reconcile', () => {
     const [lines] = await sql<{ n: string; distinct_lines: string; findings: string }>(
       `select (select count(*) from carrier_statement_line where statement_id = ?) as n,
               count(distinct line_id) as distinct_lines, count(line_id) as findings
-         from fee_reconciliation_finding where run_id = ?`,
+         from (${FINDINGS_SQL}) f where run_id = ?`,
       [june, report.runId],
     );
     expect(lines).toEqual({
@@ -301,7 +301,7 @@ describe('reconcile', () => {
     });
     // Only the latest run holds the month's findings.
     const [{ n }] = await sql<{ n: string }>(
-      `select count(*) as n from fee_reconciliation_finding where carrier = 'cmcc' and billing_month = '2019-06-01'`,
+      `select count(*) as n from (${FINDINGS_SQL}) f where carrier = 'cmcc' and billing_month = '2019-06-01'`,
     );
     expect(Number(n)).toBe(JUNE.length + 1);
 
@@ -328,5 +328,30 @@ describe('reconcile', () => {
       notices: undefined as never,
     });
     expect(result).toMatchObject({ statementId: id, lines: JUNE.length, accepted: 1 });
+  });
+
+  it('matches the lines again when the inventory changed after the import', async () => {
+    const [{ id }] = await sql<{ id: string }>(
+      `select id from carrier_statement where carrier = 'cmcc' and billing_month = '2019-06-01'`,
+    );
+    const before = await reconcile(em(), id);
+    expect(before.byClass.BILLED_NOT_IN_INVENTORY).toBe(1);
+    // SIM 99 enters the inventory (unassigned): its line is matched by ICCID and has no worker.
+    await sql(
+      `insert into sim_card (iccid, msisdn, carrier, plan, monthly_fee_fen, status, activated_on)
+       values (?, ?, 'cmcc', '30元政企套餐', ?, 'active', '2019-01-01')`,
+      [iccid(99), msisdn(99), FEE],
+    );
+    const after = await reconcile(em(), id);
+    expect(after.byClass.BILLED_NOT_IN_INVENTORY).toBeUndefined();
+    expect(after.byClass.NO_ASSIGNED_WORKER).toBe((before.byClass.NO_ASSIGNED_WORKER ?? 0) + 1);
+    const [line] = await sql<{ matched_by: string | null }>(
+      'select matched_by from carrier_statement_line where statement_id = ? and iccid = ?',
+      [id, iccid(99)],
+    );
+    expect(line).toEqual({ matched_by: 'iccid' });
+    // And out again: the line is back to BILLED_NOT_IN_INVENTORY.
+    await sql('delete from sim_card where iccid = ?', [iccid(99)]);
+    expect((await reconcile(em(), id)).byClass).toEqual(before.byClass);
   });
 });
