@@ -1,5 +1,18 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Info,
+  InputType,
+  Int,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
 import { Event, EventKind } from '../../schema/events/event.entity';
 import { getEvent, listEvents } from '../../schema/events/event.service';
@@ -11,7 +24,8 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
-import { provenanceOf } from '../loaders';
+import { afterLoad, loadNow, prime, provenanceOf } from '../loaders';
+import { connectionSelection } from '../lookahead';
 
 export const EventConnection = ConnectionType(Event, 'Event');
 
@@ -44,15 +58,18 @@ export class EventResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Event>> {
-    return toConnection(
-      await listEvents(
-        ctx.em,
-        ctx.access,
-        filter ?? {},
-        requestPage(ctx.notices, 'events', first, after, ctx.access.policy.rowCap),
-      ),
+    const selected = connectionSelection(info);
+    const page = await listEvents(
+      ctx.em,
+      ctx.access,
+      filter ?? {},
+      requestPage(ctx.notices, 'events', first, after, ctx.access.policy.rowCap),
+      { parties: selected.node.has('parties'), count: selected.totalCount, nextPage: selected.pageInfo },
     );
+    prime(ctx.loaders.eventParties, page.parties);
+    return toConnection(page);
   }
 
   @FieldResolver(() => Region)
@@ -66,13 +83,14 @@ export class EventResolver {
   }
 
   @FieldResolver(() => [EventParty], { description: '主要当事人' })
-  async parties(@Root() e: Event, @Ctx() ctx: GatewayContext) {
-    const parties = await ctx.loaders.eventParties.load(e.id);
-    ctx.readLog.saw(
-      'EventParty',
-      parties.map((p) => p.id),
-    );
-    return parties;
+  parties(@Root() e: Event, @Ctx() ctx: GatewayContext) {
+    return afterLoad(loadNow(ctx.loaders.eventParties, e.id), (parties) => {
+      ctx.readLog.saw(
+        'EventParty',
+        parties.map((p) => p.id),
+      );
+      return parties;
+    });
   }
 
   @FieldResolver(() => [EventStep], { description: '流程监控: the handling log, oldest first' })

@@ -1,5 +1,6 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, Field, FieldResolver, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, Info, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
 import { Event } from '../../schema/events/event.entity';
 import { Organization, OrganizationKind } from '../../schema/organizations/organization.entity';
@@ -11,7 +12,8 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
-import { provenanceOf } from '../loaders';
+import { loadNow, prime, provenanceOf } from '../loaders';
+import { selectionOf } from '../lookahead';
 
 export const OrganizationConnection = ConnectionType(Organization, 'Organization');
 
@@ -25,8 +27,18 @@ export class OrganizationFilterInput {
 @Resolver(() => Organization)
 export class OrganizationResolver {
   @Query(() => Organization, { description: 'One organisation by its unified social credit code (GB 32100)' })
-  organization(@Arg('creditCode', () => String) creditCode: string, @Ctx() { em, access }: GatewayContext) {
-    return getOrganizationByCreditCode(em, access, creditCode);
+  async organization(
+    @Arg('creditCode', () => String) creditCode: string,
+    @Ctx() { em, access, loaders }: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Organization> {
+    const selected = selectionOf(info);
+    const { organization, events } = await getOrganizationByCreditCode(em, access, creditCode, {
+      events: selected.has('events'),
+      provenance: selected.has('provenance'),
+    });
+    if (events) prime(loaders.organizationEvents, new Map([[organization.id, events]]));
+    return organization;
   }
 
   @Query(() => OrganizationConnection)
@@ -65,7 +77,7 @@ export class OrganizationResolver {
     description: 'Events the organisation is a party to (涉及单位), newest first',
   })
   events(@Root() o: Organization, @Ctx() { loaders }: GatewayContext) {
-    return loaders.organizationEvents.load(o.id);
+    return loadNow(loaders.organizationEvents, o.id);
   }
 
   @FieldResolver(() => GraphQLJSONObject, {

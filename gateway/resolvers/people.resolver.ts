@@ -1,5 +1,18 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Info,
+  InputType,
+  Int,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
 import { Event } from '../../schema/events/event.entity';
 import { Household } from '../../schema/people/household.entity';
@@ -10,7 +23,8 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
-import { provenanceOf } from '../loaders';
+import { afterLoad, loadNow, prime, provenanceOf } from '../loaders';
+import { connectionSelection } from '../lookahead';
 
 export const PersonConnection = ConnectionType(Person, 'Person');
 
@@ -61,13 +75,23 @@ export class PersonResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Person>> {
+    const selected = connectionSelection(info);
     const page = await listPeople(
       ctx.em,
       ctx.access,
       filter ?? {},
       requestPage(ctx.notices, 'people', first, after, ctx.access.policy.rowCap),
+      {
+        household: selected.node.has('household'),
+        records: selected.node.has('records'),
+        count: selected.totalCount,
+        nextPage: selected.pageInfo,
+      },
     );
+    prime(ctx.loaders.householdById, page.households);
+    prime(ctx.loaders.personRecords, page.records);
     ctx.readLog.saw(
       'Person',
       page.nodes.map((p) => p.id),
@@ -134,26 +158,28 @@ export class PersonResolver {
   }
 
   @FieldResolver(() => Household, { nullable: true })
-  async household(@Root() p: Person, @Ctx() ctx: GatewayContext) {
+  household(@Root() p: Person, @Ctx() ctx: GatewayContext) {
     if (!p.household) return null;
-    const h = await ctx.loaders.householdById.load(String(p.household.id));
-    if (h) ctx.readLog.saw('Household', [h.id]);
-    return h;
+    return afterLoad(loadNow(ctx.loaders.householdById, String(p.household.id)), (h) => {
+      if (h) ctx.readLog.saw('Household', [h.id]);
+      return h;
+    });
   }
 
   @FieldResolver(() => [PersonRecord], { description: 'Population types, special groups and roles held' })
-  async records(
+  records(
     @Root() p: Person,
     @Arg('kinds', () => [PersonRecordKind], { nullable: true }) kinds: PersonRecordKind[] | null,
     @Ctx() ctx: GatewayContext,
   ) {
-    const all = await ctx.loaders.personRecords.load(p.id);
-    const records = kinds?.length ? all.filter((r) => kinds.includes(r.kind)) : all;
-    ctx.readLog.saw(
-      'PersonRecord',
-      records.map((r) => r.id),
-    );
-    return records;
+    return afterLoad(loadNow(ctx.loaders.personRecords, p.id), (all) => {
+      const records = kinds?.length ? all.filter((r) => kinds.includes(r.kind)) : all;
+      ctx.readLog.saw(
+        'PersonRecord',
+        records.map((r) => r.id),
+      );
+      return records;
+    });
   }
 
   @FieldResolver(() => [Event], { description: 'Events the person is a party to, newest first' })

@@ -62,7 +62,7 @@ function mapperFor(meta: EntityMetadata): Mapper {
 }
 
 interface PgConnection {
-  query(text: string, values: unknown[]): Promise<{ rows: Row[] }>;
+  query(query: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
 }
 
 interface KnexPool {
@@ -85,10 +85,30 @@ function numbered(sql: string): string {
   return text;
 }
 
+const statementNames = new Map<string, string>();
+/** Distinct statement texts prepared by name; beyond it (never reached by the fixed statements) unnamed. */
+const MAX_NAMED = 2_000;
+
 /**
- * Runs one read statement on a pooled connection with bound parameters (the extended protocol), bypassing
- * the ORM's query formatting, which inlines and escapes every parameter into the SQL text. The pool, its
- * statement timeout and its type parsers are the ORM's own.
+ * The name a statement is prepared under on each connection (pg keeps prepared statements per connection by
+ * name): PostgreSQL then parses and analyses it once per connection instead of on every call, and reuses a
+ * generic plan where one is as good as the custom ones (a `like` prefix keeps its custom plan). Statements
+ * without parameters are left unnamed: pg sends those by the simple protocol, which also takes several
+ * statements in one text.
+ */
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED) {
+    name = `gridhub_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs one read statement on a pooled connection with bound parameters (the extended protocol, prepared by
+ * name), bypassing the ORM's query formatting, which inlines and escapes every parameter into the SQL text.
+ * The pool, its statement timeout and its type parsers are the ORM's own.
  */
 export async function runSql<R = Row>(
   em: EntityManager,
@@ -98,7 +118,11 @@ export async function runSql<R = Row>(
   const { client } = em.getKnex() as unknown as KnexPool;
   const connection = await client.acquireConnection();
   try {
-    return (await connection.query(numbered(sql), [...params])).rows as R[];
+    const text = numbered(sql);
+    const name = params.length ? statementName(text) : undefined;
+    return (
+      await connection.query(name ? { name, text, values: [...params] } : { text, values: [...params] })
+    ).rows as R[];
   } finally {
     await client.releaseConnection(connection);
   }
@@ -140,6 +164,40 @@ export function listColumns(em: EntityManager, entity: EntityClass<object>, alia
     columnLists.set(key, list);
   }
   return list;
+}
+
+const jsonRows = new Map<string, string>();
+
+/**
+ * One row of `entity` (alias `alias`) as a SQL JSON object of its list columns (provenance left out), keyed by
+ * column name like a plain row, so `shapeRows` shapes it the same: how a page's children travel inside the
+ * page's own statement (`json_agg` of these). Bigints and numerics go as text, as pg hands them to a plain row.
+ */
+export function jsonRow(em: EntityManager, entity: EntityClass<object>, alias: string): string {
+  const key = `${entity.name}/${alias}`;
+  let sql = jsonRows.get(key);
+  if (!sql) {
+    const meta = em.getMetadata().get(entity.name);
+    const pairs = meta.props
+      .filter((p) => p.fieldNames?.length && p.persist !== false && p.name !== 'provenance')
+      .filter((p) => p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE || p.owner)
+      .map((p) => {
+        const column = p.fieldNames[0];
+        const type = (p.columnTypes?.[0] ?? '').toLowerCase();
+        const asText = /^(bigint|bigserial|int8|serial8|numeric|decimal)/.test(type) ? '::text' : '';
+        return `'${column}', ${alias}.${column}${asText}`;
+      });
+    // json_build_object takes at most 100 arguments.
+    if (pairs.length > 50) throw new Error(`${entity.name} has too many columns for one json_build_object`);
+    sql = `json_build_object(${pairs.join(', ')})`;
+    jsonRows.set(key, sql);
+  }
+  return sql;
+}
+
+/** A JSON column as pg hands it over (parsed, unless a type parser left it as text). */
+export function jsonValue<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
 /** The table name of an entity, for hand-written SQL. */
