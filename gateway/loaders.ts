@@ -132,32 +132,31 @@ export function createLoaders(em: EntityManager, scope: Scope) {
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
-const primed = new WeakMap<object, Map<string, unknown>>();
+const prefetched = new WeakMap<object, Map<string, unknown>>();
 
 /**
- * Keeps rows a root resolver read in its own statement (./lookahead.ts) for `loader`'s keys, so the nested
- * resolvers that ask for them next get them from `loadNow` at once instead of sending a batch.
+ * Keeps what a root resolver read for one of its rows in its own statement (./lookahead.ts): `value` is
+ * `parent`'s `field`. It stays with that row object rather than in the request's loaders, because it holds
+ * only the columns this root field's selection asked for, which another path of the same operation reaching
+ * the same key through a loader may not.
  */
-export function prime<V>(loader: DataLoader<string, V>, rows: ReadonlyMap<string, V> | undefined): void {
-  if (!rows) return;
-  let known = primed.get(loader);
-  if (!known) {
-    known = new Map();
-    primed.set(loader, known);
+export function attach(parent: object, field: string, value: unknown): void {
+  let fields = prefetched.get(parent);
+  if (!fields) {
+    fields = new Map();
+    prefetched.set(parent, fields);
   }
-  for (const [key, value] of rows) {
-    known.set(key, value);
-    loader.prime(key, value);
-  }
+  fields.set(field, value);
 }
 
 /**
- * `loader.load(key)`, answered synchronously when the key was primed: a resolver that returns a value rather
- * than a promise spares graphql-js the promise bookkeeping of its object (every person of a page otherwise).
+ * `parent`'s `field` as its root resolver attached it, at once; else `load()` (the loaders' batches). A
+ * resolver that returns a value rather than a promise also spares graphql-js the promise bookkeeping of its
+ * object (every person of a page otherwise).
  */
-export function loadNow<V>(loader: DataLoader<string, V>, key: string): V | Promise<V> {
-  const known = primed.get(loader) as Map<string, V> | undefined;
-  return known?.has(key) ? known.get(key)! : loader.load(key);
+export function attachedOr<V>(parent: object, field: string, load: () => Promise<V>): V | Promise<V> {
+  const fields = prefetched.get(parent);
+  return fields?.has(field) ? (fields.get(field) as V) : load();
 }
 
 /** `then` for a value that may or may not be a promise, staying synchronous when it is not. */

@@ -33,6 +33,7 @@ import { checkReadiness } from './health';
 import { limitsPlugin } from './limits';
 import { createLoaders } from './loaders';
 import { createMetrics } from './metrics';
+import { RequestContext } from './request-context';
 import { requestLog } from './request-log';
 import { buildGatewaySchema } from './schema';
 
@@ -246,9 +247,10 @@ export async function startGateway({
     express.json({ limit: BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const em = orm.em.fork() as GatewayContext['em'];
         const requestId = String((req as Request & { id?: unknown }).id ?? randomUUID());
-        const access = await authenticateRequest(em, req);
+        // Authentication reads by raw SQL only (like the audit writer), which needs no request-scoped
+        // EntityManager; the request's own is forked when a resolver first asks for it (RequestContext).
+        const access = await authenticateRequest(orm.em as GatewayContext['em'], req);
         const size = Number(req.headers['content-length'] ?? 0);
         if (size > access.policy.limits.bodyBytes) {
           throw new GraphQLError(
@@ -262,27 +264,18 @@ export async function startGateway({
             },
           );
         }
-        const purpose = declaredPurpose(req.headers['x-purpose']);
-        let requestLogger: Logger | undefined;
-        return {
+        return new RequestContext(
+          orm,
+          logger,
           requestId,
-          clientAddress: req.ip ?? null,
-          em,
-          loaders: createLoaders(em, access),
-          purpose,
+          req.ip ?? null,
+          access,
+          declaredPurpose(req.headers['x-purpose']),
           queues,
           secretKey,
-          // Made when a resolver first logs: most requests never do, and a child logger is not free.
-          get logger() {
-            requestLogger ??= logger.child({ requestId });
-            return requestLogger;
-          },
-          access,
-          readLog: new ReadLog(),
-          notices: [],
-          noticePublisher: notices,
-          liveNotices: live,
-        };
+          notices,
+          live,
+        );
       },
     }),
   );

@@ -24,8 +24,8 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
-import { afterLoad, loadNow, prime, provenanceOf } from '../loaders';
-import { connectionSelection } from '../lookahead';
+import { afterLoad, attach, attachedOr, provenanceOf } from '../loaders';
+import { connectionSelection, type FieldProps, propsOf, selectionOf } from '../lookahead';
 
 export const EventConnection = ConnectionType(Event, 'Event');
 
@@ -45,6 +45,15 @@ export class EventFilterInput {
   @Field(() => Boolean, { nullable: true }) resolvedSuccessfully?: boolean | null;
 }
 
+/** The Event properties its computed fields read (see lookahead.ts `propsOf`). */
+export const EVENT_FIELD_PROPS: FieldProps = {
+  parties: [],
+  steps: [],
+  supervisions: [],
+  attributes: ['kind', 'attributes'],
+  provenance: ['provenance'],
+};
+
 @Resolver(() => Event)
 export class EventResolver {
   @Query(() => Event)
@@ -61,14 +70,21 @@ export class EventResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Event>> {
     const selected = connectionSelection(info);
+    const parties = selected.node.get('parties');
     const page = await listEvents(
       ctx.em,
       ctx.access,
       filter ?? {},
       requestPage(ctx.notices, 'events', first, after, ctx.access.policy.rowCap),
-      { parties: selected.node.has('parties'), count: selected.totalCount, nextPage: selected.pageInfo },
+      {
+        props: propsOf(selected.node, EVENT_FIELD_PROPS),
+        parties: parties && propsOf(selectionOf(info, parties), {}),
+        count: selected.totalCount,
+        nextPage: selected.pageInfo,
+      },
     );
-    prime(ctx.loaders.eventParties, page.parties);
+    if (page.parties)
+      for (const event of page.nodes) attach(event, 'parties', page.parties.get(event.id) ?? []);
     return toConnection(page);
   }
 
@@ -84,13 +100,16 @@ export class EventResolver {
 
   @FieldResolver(() => [EventParty], { description: '主要当事人' })
   parties(@Root() e: Event, @Ctx() ctx: GatewayContext) {
-    return afterLoad(loadNow(ctx.loaders.eventParties, e.id), (parties) => {
-      ctx.readLog.saw(
-        'EventParty',
-        parties.map((p) => p.id),
-      );
-      return parties;
-    });
+    return afterLoad(
+      attachedOr(e, 'parties', () => ctx.loaders.eventParties.load(e.id)),
+      (parties) => {
+        ctx.readLog.saw(
+          'EventParty',
+          parties.map((p) => p.id),
+        );
+        return parties;
+      },
+    );
   }
 
   @FieldResolver(() => [EventStep], { description: '流程监控: the handling log, oldest first' })

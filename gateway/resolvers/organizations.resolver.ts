@@ -12,8 +12,9 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
-import { loadNow, prime, provenanceOf } from '../loaders';
-import { selectionOf } from '../lookahead';
+import { attach, attachedOr, provenanceOf } from '../loaders';
+import { type FieldProps, propsOf, selectionOf } from '../lookahead';
+import { EVENT_FIELD_PROPS } from './events.resolver';
 
 export const OrganizationConnection = ConnectionType(Organization, 'Organization');
 
@@ -24,20 +25,29 @@ export class OrganizationFilterInput {
   @Field(() => String, { nullable: true }) nameStartsWith?: string | null;
 }
 
+/** The Organization properties its computed fields read (see lookahead.ts `propsOf`). */
+const ORGANIZATION_FIELD_PROPS: FieldProps = {
+  events: [],
+  attributes: ['kind', 'attributes'],
+  provenance: ['provenance'],
+};
+
 @Resolver(() => Organization)
 export class OrganizationResolver {
   @Query(() => Organization, { description: 'One organisation by its unified social credit code (GB 32100)' })
   async organization(
     @Arg('creditCode', () => String) creditCode: string,
-    @Ctx() { em, access, loaders }: GatewayContext,
+    @Ctx() { em, access }: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Organization> {
     const selected = selectionOf(info);
-    const { organization, events } = await getOrganizationByCreditCode(em, access, creditCode, {
-      events: selected.has('events'),
-      provenance: selected.has('provenance'),
+    const events = selected.get('events');
+    const found = await getOrganizationByCreditCode(em, access, creditCode, {
+      props: propsOf(selected, ORGANIZATION_FIELD_PROPS),
+      events: events && propsOf(selectionOf(info, events), EVENT_FIELD_PROPS),
     });
-    if (events) prime(loaders.organizationEvents, new Map([[organization.id, events]]));
+    const { organization } = found;
+    if (found.events) attach(organization, 'events', found.events);
     return organization;
   }
 
@@ -77,7 +87,7 @@ export class OrganizationResolver {
     description: 'Events the organisation is a party to (涉及单位), newest first',
   })
   events(@Root() o: Organization, @Ctx() { loaders }: GatewayContext) {
-    return loadNow(loaders.organizationEvents, o.id);
+    return attachedOr(o, 'events', () => loaders.organizationEvents.load(o.id));
   }
 
   @FieldResolver(() => GraphQLJSONObject, {

@@ -23,8 +23,8 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
-import { afterLoad, loadNow, prime, provenanceOf } from '../loaders';
-import { connectionSelection } from '../lookahead';
+import { afterLoad, attach, attachedOr, provenanceOf } from '../loaders';
+import { connectionSelection, type FieldProps, propsOf, selectionOf } from '../lookahead';
 
 export const PersonConnection = ConnectionType(Person, 'Person');
 
@@ -58,6 +58,21 @@ function age(birthDate: string, on = new Date()): number {
   return years;
 }
 
+/** The Person properties its computed fields read (see lookahead.ts `propsOf`). */
+const PERSON_FIELD_PROPS: FieldProps = {
+  age: ['birthDate'],
+  grid: ['region'],
+  records: [],
+  events: [],
+  provenance: ['provenance'],
+};
+const HOUSEHOLD_FIELD_PROPS: FieldProps = { members: [], provenance: ['provenance'] };
+const PERSON_RECORD_FIELD_PROPS: FieldProps = {
+  personId: ['person'],
+  attributes: ['kind', 'attributes'],
+  provenance: ['provenance'],
+};
+
 @Resolver(() => Person)
 export class PersonResolver {
   @Query(() => Person, {
@@ -78,20 +93,26 @@ export class PersonResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Person>> {
     const selected = connectionSelection(info);
+    const household = selected.node.get('household');
+    const records = selected.node.get('records');
     const page = await listPeople(
       ctx.em,
       ctx.access,
       filter ?? {},
       requestPage(ctx.notices, 'people', first, after, ctx.access.policy.rowCap),
       {
-        household: selected.node.has('household'),
-        records: selected.node.has('records'),
+        props: propsOf(selected.node, PERSON_FIELD_PROPS),
+        household: household && propsOf(selectionOf(info, household), HOUSEHOLD_FIELD_PROPS),
+        records: records && propsOf(selectionOf(info, records), PERSON_RECORD_FIELD_PROPS),
         count: selected.totalCount,
         nextPage: selected.pageInfo,
       },
     );
-    prime(ctx.loaders.householdById, page.households);
-    prime(ctx.loaders.personRecords, page.records);
+    for (const person of page.nodes) {
+      if (page.households && person.household)
+        attach(person, 'household', page.households.get(String(person.household.id)) ?? null);
+      if (page.records) attach(person, 'records', page.records.get(person.id) ?? []);
+    }
     ctx.readLog.saw(
       'Person',
       page.nodes.map((p) => p.id),
@@ -160,10 +181,14 @@ export class PersonResolver {
   @FieldResolver(() => Household, { nullable: true })
   household(@Root() p: Person, @Ctx() ctx: GatewayContext) {
     if (!p.household) return null;
-    return afterLoad(loadNow(ctx.loaders.householdById, String(p.household.id)), (h) => {
-      if (h) ctx.readLog.saw('Household', [h.id]);
-      return h;
-    });
+    const { id } = p.household;
+    return afterLoad(
+      attachedOr(p, 'household', () => ctx.loaders.householdById.load(String(id))),
+      (h) => {
+        if (h) ctx.readLog.saw('Household', [h.id]);
+        return h;
+      },
+    );
   }
 
   @FieldResolver(() => [PersonRecord], { description: 'Population types, special groups and roles held' })
@@ -172,14 +197,17 @@ export class PersonResolver {
     @Arg('kinds', () => [PersonRecordKind], { nullable: true }) kinds: PersonRecordKind[] | null,
     @Ctx() ctx: GatewayContext,
   ) {
-    return afterLoad(loadNow(ctx.loaders.personRecords, p.id), (all) => {
-      const records = kinds?.length ? all.filter((r) => kinds.includes(r.kind)) : all;
-      ctx.readLog.saw(
-        'PersonRecord',
-        records.map((r) => r.id),
-      );
-      return records;
-    });
+    return afterLoad(
+      attachedOr(p, 'records', () => ctx.loaders.personRecords.load(p.id)),
+      (all) => {
+        const records = kinds?.length ? all.filter((r) => kinds.includes(r.kind)) : all;
+        ctx.readLog.saw(
+          'PersonRecord',
+          records.map((r) => r.id),
+        );
+        return records;
+      },
+    );
   }
 
   @FieldResolver(() => [Event], { description: 'Events the person is a party to, newest first' })

@@ -6,7 +6,7 @@ import { Region, RegionLevel } from '../regions/region.entity';
 import { getRegionCached } from '../regions/region.service';
 import { subtreePattern } from '../regions/region-path';
 import { DomainError } from '../runtime/errors';
-import { listColumns, runSql, shapeRows, tableOf } from './rows';
+import { listColumns, type Props, runSql, shapeRows, tableOf } from './rows';
 
 /** A page request after validation: at most `first` rows after the row with id `afterId`. */
 export interface PageRequest {
@@ -68,8 +68,7 @@ export async function regionFilter(
 /**
  * One record by a unique column, if the reader may see it: a hidden record is "not found", exactly like a
  * missing one, so a lookup by key cannot tell that it exists. With `nested`, its children come in the same
- * statement, returned beside it; `provenance: false` leaves the provenance JSON unread (the caller does not
- * ask for it).
+ * statement, returned beside it; `props` narrows the columns read to the properties the caller will use.
  */
 export async function findVisible<T extends object>(
   em: EntityManager,
@@ -78,7 +77,7 @@ export async function findVisible<T extends object>(
   type: GovernedType,
   column: string,
   value: string,
-  options: { nested?: NestedSelect; provenance?: boolean } = {},
+  options: { nested?: NestedSelect; props?: Props } = {},
 ): Promise<T | undefined> {
   return (await findVisibleRow(em, scope, entity, type, column, value, options))?.record;
 }
@@ -91,11 +90,13 @@ export async function findVisibleRow<T extends object>(
   type: GovernedType,
   column: string,
   value: string,
-  options: { nested?: NestedSelect; provenance?: boolean } = {},
+  options: { nested?: NestedSelect; props?: Props } = {},
 ): Promise<{ record: T; row: Record<string, unknown> } | undefined> {
   const s = scope.where(type, 't');
   const nested = nestedColumns(options.nested);
-  const columns = options.provenance === false ? listColumns(em, entity, 't') : 't.*';
+  // The provenance JSON comes too unless `props` leaves it out.
+  const columns =
+    options.props && !options.props.has('provenance') ? listColumns(em, entity, 't', options.props) : 't.*';
   const [row] = await runSql(
     em,
     `select ${columns}${nested.sql} from ${tableOf(em, entity)} t where t.${column} = ? and ${s.sql}`,
@@ -114,6 +115,8 @@ export type NestedSelect = Record<string, { sql: string; params: unknown[] }>;
 
 /** What a caller of a page will read of it beyond its rows (a GraphQL resolver knows from its selection). */
 export interface PageOptions {
+  /** The properties of the listed entity the caller will read (default all). */
+  props?: Props;
   /** Each row's children, fetched in the same statement (see `jsonRow`); returned in `Page.nested`. */
   nested?: NestedSelect;
   /** The total will be asked for: it is counted in the same statement. */
@@ -159,9 +162,15 @@ export async function keysetPage<T extends { id: string }>(
   const nested = nestedColumns(options.nested);
   const total = options.count ? `, (select count(*)::int ${from} where ${where}) as page_total__` : '';
   const extra = options.nextPage === false ? 0 : 1;
+  const columns = listColumns(em, entity, alias, options.props);
+  // The page is chosen in a subquery and its children computed over its rows only, whatever plan picks them
+  // (a sort below the limit would otherwise compute them for every matching row).
+  const pageSql = `select ${columns} ${from} where ${where}${after} order by ${alias}.id limit ?`;
   const rows = await runSql(
     em,
-    `select ${listColumns(em, entity, alias)}${nested.sql}${total} ${from} where ${where}${after} order by ${alias}.id limit ?`,
+    nested.sql || total
+      ? `select ${alias}.*${nested.sql}${total} from (${pageSql}) ${alias} order by ${alias}.id`
+      : pageSql,
     [
       ...nested.params,
       ...(options.count ? where.params : []),

@@ -17,6 +17,7 @@ import {
   jsonRow,
   jsonValue,
   listColumns,
+  type Props,
   rowsWhereIn,
   runSql,
   shapeRows,
@@ -47,7 +48,8 @@ export async function getEvent(em: EntityManager, scope: Scope, id: string): Pro
 
 /** What a listing of events reads beside each event, in the page's own statement. */
 export interface EventIncludes extends PageOptions {
-  parties?: boolean;
+  /** Each event's parties, with these of their properties (`true`: all). */
+  parties?: Props | true;
 }
 
 export interface EventsPage extends Page<Event> {
@@ -77,7 +79,7 @@ export async function listEvents(
   const nested: NestedSelect = {};
   if (include.parties) {
     nested.parties__ = {
-      sql: `select coalesce(json_agg(${jsonRow(em, EventParty, 'ep')} order by ep.id), '[]') from event_party ep where ep.event_id = e.id`,
+      sql: `select coalesce(json_agg(${jsonRow(em, EventParty, 'ep', include.parties === true ? undefined : include.parties)} order by ep.id), '[]') from event_party ep where ep.event_id = e.id`,
       params: [],
     };
   }
@@ -103,11 +105,12 @@ export function eventsOfPartySql(
   scope: Scope,
   party: 'person' | 'organization',
   alias: string,
+  props?: Props,
 ): { sql: string; params: unknown[] } {
   const column = party === 'person' ? 'person_id' : 'organization_id';
   const visible = scope.where('Event', 'ev');
   return {
-    sql: `select coalesce(json_agg(${jsonRow(em, Event, 'ev')} order by ev.occurred_at desc, ev.id), '[]') from event ev
+    sql: `select coalesce(json_agg(${jsonRow(em, Event, 'ev', props)} order by ev.occurred_at desc, ev.id), '[]') from event ev
            where ev.id in (select ep.event_id from event_party ep where ep.${column} = ${alias}.id) and ${visible.sql}`,
     params: visible.params,
   };

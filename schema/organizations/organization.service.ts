@@ -10,7 +10,7 @@ import {
   prefixPattern,
   regionFilter,
 } from '../common/listing';
-import { jsonValue, shapeRows, sqlArray } from '../common/rows';
+import { jsonValue, type Props, shapeRows, sqlArray } from '../common/rows';
 import { Event } from '../events/event.entity';
 import { eventsOfPartySql } from '../events/event.service';
 import { validateCreditCode } from '../identifiers';
@@ -25,10 +25,10 @@ export interface OrganizationFilter {
 
 /** What a lookup of an organisation reads beside it, in the same statement. */
 export interface OrganizationIncludes {
-  /** Its events the reader may see, newest first (like `eventsByParty`). */
-  events?: boolean;
-  /** Its provenance JSON (default yes). */
-  provenance?: boolean;
+  /** The organisation's properties the caller will read (default all, provenance included). */
+  props?: Props;
+  /** Its events the reader may see, newest first (like `eventsByParty`), with these of their properties. */
+  events?: Props | true;
 }
 
 export async function getOrganizationByCreditCode(
@@ -41,8 +41,18 @@ export async function getOrganizationByCreditCode(
   if (!result.ok)
     throw new DomainError('INVALID_CREDIT_CODE', result.message, { field: 'creditCode', rule: result.rule });
   const found = await findVisibleRow(em, scope, Organization, 'Organization', 'credit_code', result.value, {
-    provenance: include.provenance,
-    nested: include.events ? { events__: eventsOfPartySql(em, scope, 'organization', 't') } : {},
+    props: include.props,
+    nested: include.events
+      ? {
+          events__: eventsOfPartySql(
+            em,
+            scope,
+            'organization',
+            't',
+            include.events === true ? undefined : include.events,
+          ),
+        }
+      : {},
   });
   if (!found) throw new NotFoundError('Organization', result.value);
   return {

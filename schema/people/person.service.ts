@@ -13,7 +13,7 @@ import {
   prefixPattern,
   regionFilter,
 } from '../common/listing';
-import { groupRows, jsonRow, jsonValue, rowsWhereIn, shapeRows, sqlArray } from '../common/rows';
+import { groupRows, jsonRow, jsonValue, type Props, rowsWhereIn, shapeRows, sqlArray } from '../common/rows';
 import { validateCitizenId } from '../identifiers';
 import { DomainError, NotFoundError } from '../runtime/errors';
 import { Household } from './household.entity';
@@ -60,9 +60,13 @@ function shiftYears(date: Date, years: number): string {
 
 /** What a listing of people reads beside each person, in the page's own statement. */
 export interface PeopleIncludes extends PageOptions {
-  household?: boolean;
-  records?: boolean;
+  /** Each person's household, with these of its properties (`true`: all). */
+  household?: Props | true;
+  /** Each person's records, with these of their properties (`true`: all). */
+  records?: Props | true;
 }
+
+const propsOf = (wanted: Props | true) => (wanted === true ? undefined : wanted);
 
 export interface PeoplePage extends Page<Person> {
   /** With `household`: the listed people's households by id (null: hidden from the reader). */
@@ -114,14 +118,14 @@ export async function listPeople(
   if (include.household) {
     const visible = scope.where('Household', 'h');
     nested.household__ = {
-      sql: `select ${jsonRow(em, Household, 'h')} from household h where h.id = p.household_id and ${visible.sql}`,
+      sql: `select ${jsonRow(em, Household, 'h', propsOf(include.household))} from household h where h.id = p.household_id and ${visible.sql}`,
       params: visible.params,
     };
   }
   if (include.records) {
     const visible = scope.where('PersonRecord', 'r');
     nested.records__ = {
-      sql: `select coalesce(json_agg(${jsonRow(em, PersonRecord, 'r')} order by r.kind), '[]') from person_record r where r.person_id = p.id and ${visible.sql}`,
+      sql: `select coalesce(json_agg(${jsonRow(em, PersonRecord, 'r', propsOf(include.records))} order by r.kind), '[]') from person_record r where r.person_id = p.id and ${visible.sql}`,
       params: visible.params,
     };
   }
