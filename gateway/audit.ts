@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { runSql } from '../schema/common/rows';
+import { runPrepared } from '../schema/common/rows';
 import type { MikroORM } from '../schema/db/orm';
 import type { Logger } from '../schema/runtime/logger';
 import type { GatewayContext } from './context';
@@ -71,7 +71,7 @@ export class AuditWriter {
     this.pendingRows = 0;
     if (!batch.length) return;
     try {
-      await runSql(
+      await runPrepared(
         this.orm.em,
         `insert into read_audit (principal, role, request_id, operation_name, operation_hash, variables, purpose,
                                  client_address, record_type, record_ids, record_count, unmasked_fields)

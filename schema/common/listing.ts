@@ -6,7 +6,7 @@ import { Region, RegionLevel } from '../regions/region.entity';
 import { getRegionCached } from '../regions/region.service';
 import { subtreePattern } from '../regions/region-path';
 import { DomainError } from '../runtime/errors';
-import { listColumns, type Props, runSql, shapeRows, tableOf } from './rows';
+import { listColumns, type Props, runPrepared, runSql, shapeRows, tableOf } from './rows';
 
 /** A page request after validation: at most `first` rows after the row with id `afterId`. */
 export interface PageRequest {
@@ -94,10 +94,13 @@ export async function findVisibleRow<T extends object>(
 ): Promise<{ record: T; row: Record<string, unknown> } | undefined> {
   const s = scope.where(type, 't');
   const nested = nestedColumns(options.nested);
-  // The provenance JSON comes too unless `props` leaves it out.
-  const columns =
-    options.props && !options.props.has('provenance') ? listColumns(em, entity, 't', options.props) : 't.*';
-  const [row] = await runSql(
+  // The provenance JSON comes too unless `props` leaves it out. Columns are named, never `t.*`: the statement
+  // stays prepared on its connections, and a column added by a migration must not change its result type.
+  const provenance =
+    (!options.props || options.props.has('provenance')) &&
+    em.getMetadata().get(entity.name).properties.provenance !== undefined;
+  const columns = `${listColumns(em, entity, 't', options.props)}${provenance ? ', t.provenance' : ''}`;
+  const [row] = await runPrepared(
     em,
     `select ${columns}${nested.sql} from ${tableOf(em, entity)} t where t.${column} = ? and ${s.sql}`,
     [...nested.params, value, ...s.params],
@@ -166,7 +169,7 @@ export async function keysetPage<T extends { id: string }>(
   // The page is chosen in a subquery and its children computed over its rows only, whatever plan picks them
   // (a sort below the limit would otherwise compute them for every matching row).
   const pageSql = `select ${columns} ${from} where ${where}${after} order by ${alias}.id limit ?`;
-  const rows = await runSql(
+  const rows = await runPrepared(
     em,
     nested.sql || total
       ? `select ${alias}.*${nested.sql}${total} from (${pageSql}) ${alias} order by ${alias}.id`

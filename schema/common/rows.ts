@@ -104,16 +104,13 @@ function numbered(sql: string): string {
 }
 
 const statementNames = new Map<string, string>();
-/** Distinct statement texts prepared by name; beyond it (never reached by the fixed statements) unnamed. */
-const MAX_NAMED = 2_000;
-
 /**
- * The name a statement is prepared under on each connection (pg keeps prepared statements per connection by
- * name): PostgreSQL then parses and analyses it once per connection instead of on every call, and reuses a
- * generic plan where one is as good as the custom ones (a `like` prefix keeps its custom plan). Statements
- * without parameters are left unnamed: pg sends those by the simple protocol, which also takes several
- * statements in one text.
+ * Distinct statement texts prepared by name, per process; each is kept by every pooled connection (and its
+ * PostgreSQL backend) for the connection's life, so the number is bounded. Beyond it statements go unnamed.
  */
+const MAX_NAMED = 300;
+
+/** The name `text` is prepared under on each connection, while names last. */
 function statementName(text: string): string | undefined {
   let name = statementNames.get(text);
   if (name === undefined && statementNames.size < MAX_NAMED) {
@@ -123,27 +120,46 @@ function statementName(text: string): string | undefined {
   return name;
 }
 
-/**
- * Runs one read statement on a pooled connection with bound parameters (the extended protocol, prepared by
- * name), bypassing the ORM's query formatting, which inlines and escapes every parameter into the SQL text.
- * The pool, its statement timeout and its type parsers are the ORM's own.
- */
-export async function runSql<R = Row>(
-  em: EntityManager,
-  sql: string,
-  params: readonly unknown[] = [],
-): Promise<R[]> {
+async function run<R>(em: EntityManager, sql: string, params: readonly unknown[], prepare: boolean) {
   const { client } = em.getKnex() as unknown as KnexPool;
   const connection = await client.acquireConnection();
   try {
     const text = numbered(sql);
-    const name = params.length ? statementName(text) : undefined;
+    const name = prepare && params.length ? statementName(text) : undefined;
     return (
       await connection.query(name ? { name, text, values: [...params] } : { text, values: [...params] })
     ).rows as R[];
   } finally {
     await client.releaseConnection(connection);
   }
+}
+
+/**
+ * Runs one read statement on a pooled connection with bound parameters (the extended protocol), bypassing
+ * the ORM's query formatting, which inlines and escapes every parameter into the SQL text. The pool, its
+ * statement timeout and its type parsers are the ORM's own.
+ */
+export function runSql<R = Row>(
+  em: EntityManager,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<R[]> {
+  return run<R>(em, sql, params, false);
+}
+
+/**
+ * `runSql` for the few statements of the partner read paths (pages, lookups by key, loader batches, the read
+ * audit), prepared by name on each connection: PostgreSQL then parses and analyses one once per connection
+ * instead of on every call, and keeps a generic plan where it is as good as the custom ones (a `like` prefix
+ * keeps its custom plan). Only for texts drawn from a bounded set: each distinct text stays prepared on every
+ * connection. Statements without parameters go unnamed (pg sends those by the simple protocol).
+ */
+export function runPrepared<R = Row>(
+  em: EntityManager,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<R[]> {
+  return run<R>(em, sql, params, true);
 }
 
 /** Runs `sql` (knex `?` placeholders) and shapes each row as an `entity`, unmanaged. */
@@ -154,6 +170,16 @@ export async function queryRows<T extends object>(
   params: readonly unknown[] = [],
 ): Promise<T[]> {
   return shapeRows(em, entity, await runSql(em, sql, params));
+}
+
+/** `queryRows` by `runPrepared`. */
+async function preparedRows<T extends object>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  sql: string,
+  params: readonly unknown[],
+): Promise<T[]> {
+  return shapeRows(em, entity, await runPrepared(em, sql, params));
 }
 
 /** Shapes raw rows as `entity` objects (columns that are not properties are dropped). */
@@ -266,7 +292,7 @@ export function rowsWhereIn<T extends object>(
 ): Promise<T[]> {
   if (!values.length) return Promise.resolve([]);
   const scoped = scope.sql === 'true' ? '' : ` and ${scope.sql}`;
-  return queryRows(
+  return preparedRows(
     em,
     entity,
     `select ${listColumns(em, entity, 't')} from ${tableOf(em, entity)} t where t.${column} = any(?::${type}[])${scoped} order by ${orderBy
