@@ -66,7 +66,7 @@ export interface PeopleIncludes extends PageOptions {
   records?: Props | true;
 }
 
-const propsOf = (wanted: Props | true) => (wanted === true ? undefined : wanted);
+const wantedProps = (wanted: Props | true) => (wanted === true ? undefined : wanted);
 
 export interface PeoplePage extends Page<Person> {
   /** With `household`: the listed people's households by id (null: hidden from the reader). */
@@ -113,19 +113,19 @@ export async function listPeople(
   if (filter.tags?.length) where.add('p.tags @> ?::text[]', sqlArray(filter.tags));
   if (filter.nameStartsWith) where.add('p.name like ?', prefixPattern(filter.nameStartsWith.trim()));
   if (sex) where.add('p.sex = ?', sex);
-  // The same rows and scopes as membersByHousehold/recordsByPerson, nested into the page's statement.
+  // The same rows and scopes as the householdById and personRecords loaders, nested into the page's statement.
   const nested: NestedSelect = {};
   if (include.household) {
     const visible = scope.where('Household', 'h');
     nested.household__ = {
-      sql: `select ${jsonRow(em, Household, 'h', propsOf(include.household))} from household h where h.id = p.household_id and ${visible.sql}`,
+      sql: `select ${jsonRow(em, Household, 'h', wantedProps(include.household))} from household h where h.id = p.household_id and ${visible.sql}`,
       params: visible.params,
     };
   }
   if (include.records) {
     const visible = scope.where('PersonRecord', 'r');
     nested.records__ = {
-      sql: `select coalesce(json_agg(${jsonRow(em, PersonRecord, 'r', propsOf(include.records))} order by r.kind), '[]') from person_record r where r.person_id = p.id and ${visible.sql}`,
+      sql: `select coalesce(json_agg(${jsonRow(em, PersonRecord, 'r', wantedProps(include.records))} order by r.kind), '[]') from person_record r where r.person_id = p.id and ${visible.sql}`,
       params: visible.params,
     };
   }
