@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { runSql } from '../schema/common/rows';
+import { runPrepared } from '../schema/common/rows';
 import type { MikroORM } from '../schema/db/orm';
 import type { Logger } from '../schema/runtime/logger';
 import type { GatewayContext } from './context';
@@ -72,7 +71,7 @@ export class AuditWriter {
     this.pendingRows = 0;
     if (!batch.length) return;
     try {
-      await runSql(
+      await runPrepared(
         this.orm.em,
         `insert into read_audit (principal, role, request_id, operation_name, operation_hash, variables, purpose,
                                  client_address, record_type, record_ids, record_count, unmasked_fields)
@@ -95,7 +94,7 @@ export function readAuditPlugin(orm: MikroORM, logger: Logger): ApolloServerPlug
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ response, contextValue, operationName, source, request }) {
+        async willSendResponse({ response, contextValue, operationName, queryHash, request }) {
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           if (contextValue.notices.length)
@@ -108,7 +107,8 @@ export function readAuditPlugin(orm: MikroORM, logger: Logger): ApolloServerPlug
             role: access.role,
             request_id: contextValue.requestId,
             operation_name: operationName ?? null,
-            operation_hash: source ? createHash('sha256').update(source).digest('hex') : null,
+            // Apollo's hash of the operation's text: its SHA-256, hex (the persisted-query hash is the same).
+            operation_hash: queryHash ?? null,
             variables: request.variables ? auditVariables(request.variables) : null,
             purpose: contextValue.purpose,
             client_address: contextValue.clientAddress,

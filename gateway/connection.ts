@@ -102,15 +102,21 @@ export function ConnectionType<T extends object>(node: ClassType<T>, name: strin
 }
 
 export function toConnection<T extends { id: string }>(page: Page<T>): Connection<T> {
-  const edges = page.nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+  const first = page.nodes[0];
+  const last = page.nodes.at(-1);
+  let edges: Connection<T>['edges'] | undefined;
   return {
-    edges,
+    // Built when asked for: most clients read `nodes`, and a cursor per node is a base64 encoding each.
+    get edges() {
+      edges ??= page.nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+      return edges;
+    },
     nodes: page.nodes,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: false,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      startCursor: first ? encodeCursor(first.id) : null,
+      endCursor: last ? encodeCursor(last.id) : null,
       pageSize: page.pageSize,
     },
     count: page.count,

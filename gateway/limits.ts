@@ -8,9 +8,9 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../schema/runtime/logger';
 import type { GatewayContext } from './context';
+import { RateLimited, RateLimiter } from './rate-limit';
 
 /**
  * Per-role request limits, checked once the operation is known and before anything runs: depth, cost
@@ -84,22 +84,7 @@ function refuse(code: string, message: string, extra: Record<string, unknown> = 
 }
 
 export function limitsPlugin(redis: Redis, logger: Logger): ApolloServerPlugin<GatewayContext> {
-  const limiters = new Map<number, RateLimiterRedis>();
-  const limiterFor = (perMinute: number) => {
-    let limiter = limiters.get(perMinute);
-    if (!limiter) {
-      limiter = new RateLimiterRedis({
-        storeClient: redis,
-        keyPrefix: `gridhub:rate:${perMinute}`,
-        points: perMinute,
-        duration: 60,
-        // While Redis is away each process counts on its own rather than refusing every request.
-        insuranceLimiter: new RateLimiterMemory({ points: perMinute, duration: 60 }),
-      });
-      limiters.set(perMinute, limiter);
-    }
-    return limiter;
-  };
+  const limiter = new RateLimiter(redis);
   return {
     async requestDidStart({ contextValue }) {
       return {
@@ -139,19 +124,20 @@ export function limitsPlugin(redis: Redis, logger: Logger): ApolloServerPlugin<G
             );
           }
           try {
-            await limiterFor(access.policy.ratePerMinute).consume(
+            await limiter.consume(
               access.principal === 'anonymous' ? `anon:${contextValue.clientAddress}` : access.principal,
+              access.policy.ratePerMinute,
             );
           } catch (error) {
-            if (error instanceof Error) {
-              logger.warn({ err: error.message }, 'rate limiter unavailable');
+            if (!(error instanceof RateLimited)) {
+              logger.warn({ err: (error as Error).message }, 'rate limiter unavailable');
               return;
             }
-            const res = error as RateLimiterRes;
+            const retry = Math.ceil(error.msBeforeNext / 1000);
             refuse(
               'RATE_LIMITED',
-              `More than ${access.policy.ratePerMinute} requests a minute; retry in ${Math.ceil(res.msBeforeNext / 1000)} s`,
-              { retryAfterSeconds: Math.ceil(res.msBeforeNext / 1000) },
+              `More than ${access.policy.ratePerMinute} requests a minute; retry in ${retry} s`,
+              { retryAfterSeconds: retry },
               429,
             );
           }

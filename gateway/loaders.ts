@@ -131,3 +131,35 @@ export function createLoaders(em: EntityManager, scope: Scope) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+const prefetched = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * Keeps what a root resolver read for one of its rows in its own statement (./lookahead.ts): `value` is
+ * `parent`'s `field`. It stays with that row object rather than in the request's loaders, because it holds
+ * only the columns this root field's selection asked for, which another path of the same operation reaching
+ * the same key through a loader may not.
+ */
+export function attach(parent: object, field: string, value: unknown): void {
+  let fields = prefetched.get(parent);
+  if (!fields) {
+    fields = new Map();
+    prefetched.set(parent, fields);
+  }
+  fields.set(field, value);
+}
+
+/**
+ * `parent`'s `field` as its root resolver attached it, at once; else `load()` (the loaders' batches). A
+ * resolver that returns a value rather than a promise also spares graphql-js the promise bookkeeping of its
+ * object (every person of a page otherwise).
+ */
+export function attachedOr<V>(parent: object, field: string, load: () => Promise<V>): V | Promise<V> {
+  const fields = prefetched.get(parent);
+  return fields?.has(field) ? (fields.get(field) as V) : load();
+}
+
+/** `then` for a value that may or may not be a promise, staying synchronous when it is not. */
+export function afterLoad<V, R>(value: V | Promise<V>, next: (value: V) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}

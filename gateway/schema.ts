@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type PubSub } from 'type-graphql';
+import { buildSchema, type ContainerType, type PubSub } from 'type-graphql';
 import { guardSchema } from './guard';
 import { AccessResolver } from './resolvers/access.resolver';
 import { BudgetResolver } from './resolvers/budget.resolver';
@@ -49,9 +49,32 @@ export const RESOLVERS = [
  */
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   return guardSchema(
-    await buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false, pubSub: NO_PUBSUB }),
+    await buildSchema({
+      resolvers: RESOLVERS,
+      validate: false,
+      emitSchemaFile: false,
+      pubSub: NO_PUBSUB,
+      container: RESOLVER_INSTANCES,
+    }),
   );
 }
+
+const instances = new Map<unknown, unknown>();
+
+/**
+ * One instance per resolver class, found by a map: type-graphql asks for the instance on every field it
+ * resolves, and its default container searches a list of every resolver class for it.
+ */
+const RESOLVER_INSTANCES: ContainerType = {
+  get(someClass) {
+    let instance = instances.get(someClass);
+    if (!instance) {
+      instance = new (someClass as new () => unknown)();
+      instances.set(someClass, instance);
+    }
+    return instance;
+  },
+};
 
 /**
  * type-graphql insists on a PubSub engine once any subscription exists, even though every subscription here

@@ -12,7 +12,6 @@ import express, { type ErrorRequestHandler, type Request } from 'express';
 import { GraphQLError, getOperationAST, parse } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Redis } from 'ioredis';
-import { pinoHttp } from 'pino-http';
 import { WebSocketServer } from 'ws';
 import type { SecretKey } from '../connectors/secrets';
 import { AuthenticationError, authenticate } from '../schema/access/credentials.service';
@@ -34,6 +33,8 @@ import { checkReadiness } from './health';
 import { limitsPlugin } from './limits';
 import { createLoaders } from './loaders';
 import { createMetrics } from './metrics';
+import { RequestContext } from './request-context';
+import { requestLog } from './request-log';
 import { buildGatewaySchema } from './schema';
 
 export interface GatewayDeps {
@@ -195,6 +196,8 @@ export async function startGateway({
     logger.warn('GRIDHUB_READ_AUDIT=off: reads of personal data are NOT audited (benchmarks only)');
   const app = express();
   app.disable('x-powered-by');
+  // An ETag is a SHA-1 of every response body, for conditional GETs that GraphQL answers never get.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   const httpServer = http.createServer(app);
   const metrics = createMetrics();
@@ -220,23 +223,7 @@ export async function startGateway({
   });
   await apollo.start();
 
-  app.use(
-    pinoHttp({
-      logger: logger.child({ component: 'http' }),
-      genReqId: (req, res) => {
-        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-      serializers: {
-        req: (req) => ({ method: req.method, url: req.url, id: req.id }),
-        res: (res) => ({ status: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLog(logger));
   app.use(metrics.middleware);
 
   app.get('/healthz', (_req, res) => {
@@ -260,9 +247,10 @@ export async function startGateway({
     express.json({ limit: BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const em = orm.em.fork() as GatewayContext['em'];
         const requestId = String((req as Request & { id?: unknown }).id ?? randomUUID());
-        const access = await authenticateRequest(em, req);
+        // Authentication reads by raw SQL only (like the audit writer), which needs no request-scoped
+        // EntityManager; the request's own is forked when a resolver first asks for it (RequestContext).
+        const access = await authenticateRequest(orm.em as GatewayContext['em'], req);
         const size = Number(req.headers['content-length'] ?? 0);
         if (size > access.policy.limits.bodyBytes) {
           throw new GraphQLError(
@@ -276,22 +264,18 @@ export async function startGateway({
             },
           );
         }
-        const purpose = declaredPurpose(req.headers['x-purpose']);
-        return {
+        return new RequestContext(
+          orm,
+          logger,
           requestId,
-          clientAddress: req.ip ?? null,
-          em,
-          loaders: createLoaders(em, access),
-          purpose,
+          req.ip ?? null,
+          access,
+          declaredPurpose(req.headers['x-purpose']),
           queues,
           secretKey,
-          logger: logger.child({ requestId }),
-          access,
-          readLog: new ReadLog(),
-          notices: [],
-          noticePublisher: notices,
-          liveNotices: live,
-        };
+          notices,
+          live,
+        );
       },
     }),
   );

@@ -1,5 +1,18 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Info,
+  InputType,
+  Int,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
 import { Event, EventKind } from '../../schema/events/event.entity';
 import { getEvent, listEvents } from '../../schema/events/event.service';
@@ -11,7 +24,8 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
-import { provenanceOf } from '../loaders';
+import { afterLoad, attach, attachedOr, provenanceOf } from '../loaders';
+import { connectionSelection, type FieldProps, propsOf, selectionOf } from '../lookahead';
 
 export const EventConnection = ConnectionType(Event, 'Event');
 
@@ -31,6 +45,15 @@ export class EventFilterInput {
   @Field(() => Boolean, { nullable: true }) resolvedSuccessfully?: boolean | null;
 }
 
+/** The Event properties its computed fields read (see lookahead.ts `propsOf`). */
+export const EVENT_FIELD_PROPS: FieldProps = {
+  parties: [],
+  steps: [],
+  supervisions: [],
+  attributes: ['kind', 'attributes'],
+  provenance: ['provenance'],
+};
+
 @Resolver(() => Event)
 export class EventResolver {
   @Query(() => Event)
@@ -44,15 +67,25 @@ export class EventResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Event>> {
-    return toConnection(
-      await listEvents(
-        ctx.em,
-        ctx.access,
-        filter ?? {},
-        requestPage(ctx.notices, 'events', first, after, ctx.access.policy.rowCap),
-      ),
+    const selected = connectionSelection(info);
+    const parties = selected.node.get('parties');
+    const page = await listEvents(
+      ctx.em,
+      ctx.access,
+      filter ?? {},
+      requestPage(ctx.notices, 'events', first, after, ctx.access.policy.rowCap),
+      {
+        props: propsOf(selected.node, EVENT_FIELD_PROPS),
+        parties: parties && propsOf(selectionOf(info, parties), {}),
+        count: selected.totalCount,
+        nextPage: selected.pageInfo,
+      },
     );
+    if (page.parties)
+      for (const event of page.nodes) attach(event, 'parties', page.parties.get(event.id) ?? []);
+    return toConnection(page);
   }
 
   @FieldResolver(() => Region)
@@ -66,13 +99,17 @@ export class EventResolver {
   }
 
   @FieldResolver(() => [EventParty], { description: '主要当事人' })
-  async parties(@Root() e: Event, @Ctx() ctx: GatewayContext) {
-    const parties = await ctx.loaders.eventParties.load(e.id);
-    ctx.readLog.saw(
-      'EventParty',
-      parties.map((p) => p.id),
+  parties(@Root() e: Event, @Ctx() ctx: GatewayContext) {
+    return afterLoad(
+      attachedOr(e, 'parties', () => ctx.loaders.eventParties.load(e.id)),
+      (parties) => {
+        ctx.readLog.saw(
+          'EventParty',
+          parties.map((p) => p.id),
+        );
+        return parties;
+      },
     );
-    return parties;
   }
 
   @FieldResolver(() => [EventStep], { description: '流程监控: the handling log, oldest first' })

@@ -1,5 +1,6 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, Field, FieldResolver, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, Info, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
 import { Event } from '../../schema/events/event.entity';
 import { Organization, OrganizationKind } from '../../schema/organizations/organization.entity';
@@ -11,7 +12,9 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
-import { provenanceOf } from '../loaders';
+import { attach, attachedOr, provenanceOf } from '../loaders';
+import { type FieldProps, propsOf, selectionOf } from '../lookahead';
+import { EVENT_FIELD_PROPS } from './events.resolver';
 
 export const OrganizationConnection = ConnectionType(Organization, 'Organization');
 
@@ -22,11 +25,30 @@ export class OrganizationFilterInput {
   @Field(() => String, { nullable: true }) nameStartsWith?: string | null;
 }
 
+/** The Organization properties its computed fields read (see lookahead.ts `propsOf`). */
+const ORGANIZATION_FIELD_PROPS: FieldProps = {
+  events: [],
+  attributes: ['kind', 'attributes'],
+  provenance: ['provenance'],
+};
+
 @Resolver(() => Organization)
 export class OrganizationResolver {
   @Query(() => Organization, { description: 'One organisation by its unified social credit code (GB 32100)' })
-  organization(@Arg('creditCode', () => String) creditCode: string, @Ctx() { em, access }: GatewayContext) {
-    return getOrganizationByCreditCode(em, access, creditCode);
+  async organization(
+    @Arg('creditCode', () => String) creditCode: string,
+    @Ctx() { em, access }: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Organization> {
+    const selected = selectionOf(info);
+    const events = selected.get('events');
+    const found = await getOrganizationByCreditCode(em, access, creditCode, {
+      props: propsOf(selected, ORGANIZATION_FIELD_PROPS),
+      events: events && propsOf(selectionOf(info, events), EVENT_FIELD_PROPS),
+    });
+    const { organization } = found;
+    if (found.events) attach(organization, 'events', found.events);
+    return organization;
   }
 
   @Query(() => OrganizationConnection)
@@ -65,7 +87,7 @@ export class OrganizationResolver {
     description: 'Events the organisation is a party to (涉及单位), newest first',
   })
   events(@Root() o: Organization, @Ctx() { loaders }: GatewayContext) {
-    return loaders.organizationEvents.load(o.id);
+    return attachedOr(o, 'events', () => loaders.organizationEvents.load(o.id));
   }
 
   @FieldResolver(() => GraphQLJSONObject, {

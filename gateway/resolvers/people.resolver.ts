@@ -1,5 +1,18 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Info,
+  InputType,
+  Int,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { Provenance } from '../../schema/common/provenance';
 import { Event } from '../../schema/events/event.entity';
 import { Household } from '../../schema/people/household.entity';
@@ -10,7 +23,8 @@ import { Region } from '../../schema/regions/region.entity';
 import { visibleAttributes } from '../access';
 import { type Connection, ConnectionType, requestPage, toConnection } from '../connection';
 import type { GatewayContext } from '../context';
-import { provenanceOf } from '../loaders';
+import { afterLoad, attach, attachedOr, provenanceOf } from '../loaders';
+import { connectionSelection, type FieldProps, propsOf, selectionOf } from '../lookahead';
 
 export const PersonConnection = ConnectionType(Person, 'Person');
 
@@ -44,6 +58,21 @@ function age(birthDate: string, on = new Date()): number {
   return years;
 }
 
+/** The Person properties its computed fields read (see lookahead.ts `propsOf`). */
+const PERSON_FIELD_PROPS: FieldProps = {
+  age: ['birthDate'],
+  grid: ['region'],
+  records: [],
+  events: [],
+  provenance: ['provenance'],
+};
+const HOUSEHOLD_FIELD_PROPS: FieldProps = { members: [], provenance: ['provenance'] };
+const PERSON_RECORD_FIELD_PROPS: FieldProps = {
+  personId: ['person'],
+  attributes: ['kind', 'attributes'],
+  provenance: ['provenance'],
+};
+
 @Resolver(() => Person)
 export class PersonResolver {
   @Query(() => Person, {
@@ -61,13 +90,29 @@ export class PersonResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Person>> {
+    const selected = connectionSelection(info);
+    const household = selected.node.get('household');
+    const records = selected.node.get('records');
     const page = await listPeople(
       ctx.em,
       ctx.access,
       filter ?? {},
       requestPage(ctx.notices, 'people', first, after, ctx.access.policy.rowCap),
+      {
+        props: propsOf(selected.node, PERSON_FIELD_PROPS),
+        household: household && propsOf(selectionOf(info, household), HOUSEHOLD_FIELD_PROPS),
+        records: records && propsOf(selectionOf(info, records), PERSON_RECORD_FIELD_PROPS),
+        count: selected.totalCount,
+        nextPage: selected.pageInfo,
+      },
     );
+    for (const person of page.nodes) {
+      if (page.households && person.household)
+        attach(person, 'household', page.households.get(String(person.household.id)) ?? null);
+      if (page.records) attach(person, 'records', page.records.get(person.id) ?? []);
+    }
     ctx.readLog.saw(
       'Person',
       page.nodes.map((p) => p.id),
@@ -134,26 +179,35 @@ export class PersonResolver {
   }
 
   @FieldResolver(() => Household, { nullable: true })
-  async household(@Root() p: Person, @Ctx() ctx: GatewayContext) {
+  household(@Root() p: Person, @Ctx() ctx: GatewayContext) {
     if (!p.household) return null;
-    const h = await ctx.loaders.householdById.load(String(p.household.id));
-    if (h) ctx.readLog.saw('Household', [h.id]);
-    return h;
+    const { id } = p.household;
+    return afterLoad(
+      attachedOr(p, 'household', () => ctx.loaders.householdById.load(String(id))),
+      (h) => {
+        if (h) ctx.readLog.saw('Household', [h.id]);
+        return h;
+      },
+    );
   }
 
   @FieldResolver(() => [PersonRecord], { description: 'Population types, special groups and roles held' })
-  async records(
+  records(
     @Root() p: Person,
     @Arg('kinds', () => [PersonRecordKind], { nullable: true }) kinds: PersonRecordKind[] | null,
     @Ctx() ctx: GatewayContext,
   ) {
-    const all = await ctx.loaders.personRecords.load(p.id);
-    const records = kinds?.length ? all.filter((r) => kinds.includes(r.kind)) : all;
-    ctx.readLog.saw(
-      'PersonRecord',
-      records.map((r) => r.id),
+    return afterLoad(
+      attachedOr(p, 'records', () => ctx.loaders.personRecords.load(p.id)),
+      (all) => {
+        const records = kinds?.length ? all.filter((r) => kinds.includes(r.kind)) : all;
+        ctx.readLog.saw(
+          'PersonRecord',
+          records.map((r) => r.id),
+        );
+        return records;
+      },
     );
-    return records;
   }
 
   @FieldResolver(() => [Event], { description: 'Events the person is a party to, newest first' })

@@ -6,11 +6,23 @@ import {
   findVisible,
   inRegion,
   keysetPage,
+  type NestedSelect,
   type Page,
+  type PageOptions,
   type PageRequest,
   regionFilter,
 } from '../common/listing';
-import { groupRows, listColumns, rowsWhereIn, runSql, shapeRows, sqlArray } from '../common/rows';
+import {
+  groupRows,
+  jsonRow,
+  jsonValue,
+  listColumns,
+  type Props,
+  rowsWhereIn,
+  runSql,
+  shapeRows,
+  sqlArray,
+} from '../common/rows';
 import { DomainError, NotFoundError } from '../runtime/errors';
 import { Event, type EventKind } from './event.entity';
 import { EventParty, EventStep, EventSupervision } from './event-detail.entity';
@@ -34,12 +46,24 @@ export async function getEvent(em: EntityManager, scope: Scope, id: string): Pro
   return event;
 }
 
+/** What a listing of events reads beside each event, in the page's own statement. */
+export interface EventIncludes extends PageOptions {
+  /** Each event's parties, with these of their properties (`true`: all). */
+  parties?: Props | true;
+}
+
+export interface EventsPage extends Page<Event> {
+  /** With `parties`: each listed event's parties (like `partiesByEvent`), by event id. */
+  parties?: Map<string, EventParty[]>;
+}
+
 export async function listEvents(
   em: EntityManager,
   scope: Scope,
   filter: EventFilter,
   page: PageRequest,
-): Promise<Page<Event>> {
+  include: EventIncludes = {},
+): Promise<EventsPage> {
   const region = await regionFilter(em, filter.regionCode);
   const typeCode = filterCode('typeCode', 'dispute_type', filter.typeCode);
   const scale = filterCode('scale', 'event_scale', filter.scale);
@@ -52,7 +76,44 @@ export async function listEvents(
   if (scale) where.add('e.scale = ?', scale);
   if (filter.resolvedSuccessfully != null)
     where.add('e.resolved_successfully = ?', filter.resolvedSuccessfully);
-  return keysetPage(em, Event, 'e', where, page);
+  const nested: NestedSelect = {};
+  if (include.parties) {
+    nested.parties__ = {
+      sql: `select coalesce(json_agg(${jsonRow(em, EventParty, 'ep', include.parties === true ? undefined : include.parties)} order by ep.id), '[]') from event_party ep where ep.event_id = e.id`,
+      params: [],
+    };
+  }
+  const result: EventsPage = await keysetPage(em, Event, 'e', where, page, { ...include, nested });
+  if (include.parties) {
+    const rows = result.nested ?? [];
+    result.parties = new Map(
+      result.nodes.map((event, i) => [
+        event.id,
+        shapeRows(em, EventParty, jsonValue<Record<string, unknown>[]>(rows[i].parties__)),
+      ]),
+    );
+  }
+  return result;
+}
+
+/**
+ * The events an organisation or person (alias `party`'s row) is a party to that the reader may see, newest
+ * first, as one JSON array (like `eventsByParty`), for nesting into the party's own statement.
+ */
+export function eventsOfPartySql(
+  em: EntityManager,
+  scope: Scope,
+  party: 'person' | 'organization',
+  alias: string,
+  props?: Props,
+): { sql: string; params: unknown[] } {
+  const column = party === 'person' ? 'person_id' : 'organization_id';
+  const visible = scope.where('Event', 'ev');
+  return {
+    sql: `select coalesce(json_agg(${jsonRow(em, Event, 'ev', props)} order by ev.occurred_at desc, ev.id), '[]') from event ev
+           where ev.id in (select ep.event_id from event_party ep where ep.${column} = ${alias}.id) and ${visible.sql}`,
+    params: visible.params,
+  };
 }
 
 const byEvent = (row: { event: { id: string } }) => String(row.event.id);

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Scope } from '../access/scope';
 import {
   Conditions,
-  findVisible,
+  findVisibleRow,
   inRegion,
   keysetPage,
   type Page,
@@ -10,7 +10,9 @@ import {
   prefixPattern,
   regionFilter,
 } from '../common/listing';
-import { sqlArray } from '../common/rows';
+import { jsonValue, type Props, shapeRows, sqlArray } from '../common/rows';
+import { Event } from '../events/event.entity';
+import { eventsOfPartySql } from '../events/event.service';
 import { validateCreditCode } from '../identifiers';
 import { DomainError, NotFoundError } from '../runtime/errors';
 import { Organization, type OrganizationKind } from './organization.entity';
@@ -21,17 +23,44 @@ export interface OrganizationFilter {
   nameStartsWith?: string | null;
 }
 
+/** What a lookup of an organisation reads beside it, in the same statement. */
+export interface OrganizationIncludes {
+  /** The organisation's properties the caller will read (default all, provenance included). */
+  props?: Props;
+  /** Its events the reader may see, newest first (like `eventsByParty`), with these of their properties. */
+  events?: Props | true;
+}
+
 export async function getOrganizationByCreditCode(
   em: EntityManager,
   scope: Scope,
   creditCode: string,
-): Promise<Organization> {
+  include: OrganizationIncludes = {},
+): Promise<{ organization: Organization; events?: Event[] }> {
   const result = validateCreditCode(creditCode);
   if (!result.ok)
     throw new DomainError('INVALID_CREDIT_CODE', result.message, { field: 'creditCode', rule: result.rule });
-  const org = await findVisible(em, scope, Organization, 'Organization', 'credit_code', result.value);
-  if (!org) throw new NotFoundError('Organization', result.value);
-  return org;
+  const found = await findVisibleRow(em, scope, Organization, 'Organization', 'credit_code', result.value, {
+    props: include.props,
+    nested: include.events
+      ? {
+          events__: eventsOfPartySql(
+            em,
+            scope,
+            'organization',
+            't',
+            include.events === true ? undefined : include.events,
+          ),
+        }
+      : {},
+  });
+  if (!found) throw new NotFoundError('Organization', result.value);
+  return {
+    organization: found.record,
+    events: include.events
+      ? shapeRows(em, Event, jsonValue<Record<string, unknown>[]>(found.row.events__))
+      : undefined,
+  };
 }
 
 export async function listOrganizations(

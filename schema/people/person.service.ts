@@ -6,14 +6,17 @@ import {
   findVisible,
   inRegion,
   keysetPage,
+  type NestedSelect,
   type Page,
+  type PageOptions,
   type PageRequest,
   prefixPattern,
   regionFilter,
 } from '../common/listing';
-import { groupRows, rowsWhereIn, sqlArray } from '../common/rows';
+import { groupRows, jsonRow, jsonValue, type Props, rowsWhereIn, shapeRows, sqlArray } from '../common/rows';
 import { validateCitizenId } from '../identifiers';
 import { DomainError, NotFoundError } from '../runtime/errors';
+import { Household } from './household.entity';
 import { Person } from './person.entity';
 import { PersonRecord, type PersonRecordKind } from './person-record.entity';
 
@@ -55,12 +58,30 @@ function shiftYears(date: Date, years: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** What a listing of people reads beside each person, in the page's own statement. */
+export interface PeopleIncludes extends PageOptions {
+  /** Each person's household, with these of its properties (`true`: all). */
+  household?: Props | true;
+  /** Each person's records, with these of their properties (`true`: all). */
+  records?: Props | true;
+}
+
+const wantedProps = (wanted: Props | true) => (wanted === true ? undefined : wanted);
+
+export interface PeoplePage extends Page<Person> {
+  /** With `household`: the listed people's households by id (null: hidden from the reader). */
+  households?: Map<string, Household | null>;
+  /** With `records`: each listed person's records the reader may see, by kind (like `recordsByPerson`). */
+  records?: Map<string, PersonRecord[]>;
+}
+
 export async function listPeople(
   em: EntityManager,
   scope: Scope,
   filter: PersonFilter,
   page: PageRequest,
-): Promise<Page<Person>> {
+  include: PeopleIncludes = {},
+): Promise<PeoplePage> {
   const region = await regionFilter(em, filter.regionCode);
   for (const [name, value] of [
     ['ageMin', filter.ageMin],
@@ -92,7 +113,41 @@ export async function listPeople(
   if (filter.tags?.length) where.add('p.tags @> ?::text[]', sqlArray(filter.tags));
   if (filter.nameStartsWith) where.add('p.name like ?', prefixPattern(filter.nameStartsWith.trim()));
   if (sex) where.add('p.sex = ?', sex);
-  return keysetPage(em, Person, 'p', where, page);
+  // The same rows and scopes as the householdById and personRecords loaders, nested into the page's statement.
+  const nested: NestedSelect = {};
+  if (include.household) {
+    const visible = scope.where('Household', 'h');
+    nested.household__ = {
+      sql: `select ${jsonRow(em, Household, 'h', wantedProps(include.household))} from household h where h.id = p.household_id and ${visible.sql}`,
+      params: visible.params,
+    };
+  }
+  if (include.records) {
+    const visible = scope.where('PersonRecord', 'r');
+    nested.records__ = {
+      sql: `select coalesce(json_agg(${jsonRow(em, PersonRecord, 'r', wantedProps(include.records))} order by r.kind), '[]') from person_record r where r.person_id = p.id and ${visible.sql}`,
+      params: visible.params,
+    };
+  }
+  const result: PeoplePage = await keysetPage(em, Person, 'p', where, page, { ...include, nested });
+  const rows = result.nested ?? [];
+  if (include.household) {
+    result.households = new Map();
+    result.nodes.forEach((person, i) => {
+      if (!person.household) return;
+      const h = jsonValue<Record<string, unknown> | null>(rows[i].household__);
+      result.households!.set(String(person.household.id), h ? shapeRows(em, Household, [h])[0]! : null);
+    });
+  }
+  if (include.records) {
+    result.records = new Map(
+      result.nodes.map((person, i) => [
+        person.id,
+        shapeRows(em, PersonRecord, jsonValue<Record<string, unknown>[]>(rows[i].records__)),
+      ]),
+    );
+  }
+  return result;
 }
 
 /** Members of each household, in id order. */

@@ -13,9 +13,10 @@ import {
  * The partner queries answered by hand-written SQL over `pg`, in two variants:
  * - `minimal`, the ceiling: only the columns asked for, the fewest statements (the page, then its children
  *   in parallel; the count beside the page), the township given as its path prefix like PostGraphile's;
- * - `gateway`, the statements the gridhub gateway sends for the same query, sent directly (the region lookup,
- *   `select *`, one row more than the page to know whether another follows, the loaders' batches and the read
- *   audit insert for personal data), so the gap between it and the gateway is what the layers above SQL cost.
+ * - `gateway`, the statements the gridhub gateway sends for the same query, sent directly (one statement per
+ *   query: the selected columns with the nested lists as JSON and the total counted in it, then the read audit
+ *   insert for personal data, one per request here where the gateway commits concurrent requests' entries
+ *   together), so the gap between it and the gateway is what the layers above SQL cost.
  * Both return the answer in the gateway's shape (in the clear); the load generator serialises it.
  */
 
@@ -39,6 +40,29 @@ export const MINIMAL_SQL: Record<PartnerQuery, string[]> = {
           from event e where e.id in (select p.event_id from event_party p where p.organization_id = o.id)) as events
       from organization o where o.credit_code = $1`,
   ],
+};
+
+/**
+ * The statements the gateway sends for the three queries (its pages as the lookahead shapes them; `date`
+ * columns cast to text, as the gateway's pool reads them).
+ */
+export const GATEWAY_SQL: Record<PartnerQuery, string> = {
+  people: `select p.id, p.id_number, p.name, p.birth_date::text as birth_date, p.household_id,
+      (select json_build_object('id', h.id::text, 'household_number', h.household_number, 'address', h.address)
+         from household h where h.id = p.household_id and true) as household__,
+      (select coalesce(json_agg(json_build_object('id', r.id::text, 'kind', r.kind, 'attributes', r.attributes) order by r.kind), '[]')
+         from person_record r where r.person_id = p.id and true) as records__
+    from person p where p.region_code = $1 order by p.id limit $2`,
+  disputes: `select e.id, e.code, e.title, e.occurred_at, e.type_code,
+      (select coalesce(json_agg(json_build_object('id', ep.id::text, 'id_number', ep.id_number, 'name', ep.name, 'role', ep.role) order by ep.id), '[]')
+         from event_party ep where ep.event_id = e.id) as parties__,
+      (select count(*)::int from event e where e.region_path like $1 and e.kind = any($2::event_kind[]) and e.occurred_at >= $3) as page_total__
+    from event e where e.region_path like $4 and e.kind = any($5::event_kind[]) and e.occurred_at >= $6 order by e.id limit $7`,
+  organization: `select t.id, t.kind, t.name, t.address,
+      (select coalesce(json_agg(json_build_object('id', ev.id::text, 'code', ev.code, 'title', ev.title, 'occurred_at', ev.occurred_at)
+                                order by ev.occurred_at desc, ev.id), '[]')
+         from event ev where ev.id in (select ep.event_id from event_party ep where ep.organization_id = t.id) and true) as events__
+    from organization t where t.credit_code = $1 and true`,
 };
 
 const AUDIT_SQL = `insert into read_audit (principal, role, request_id, operation_name, client_address, record_type, record_ids, unmasked_fields)
@@ -70,12 +94,6 @@ async function audit(pool: Pool, operation: string, entries: Array<[string, unkn
     '{}',
     JSON.stringify(seen.map(([type, ids]) => ({ record_type: type, record_ids: ids.map(String) }))),
   ]);
-}
-
-async function regionPath(pool: Pool, code: string): Promise<string> {
-  const { rows } = await pool.query<{ path: string }>('select * from region where code = $1 limit 1', [code]);
-  if (!rows[0]) throw new Error(`region ${code} not found`);
-  return rows[0].path;
 }
 
 function people(rows: Row[], households: Row[], records: Row[]): { people: { nodes: ClearPerson[] } } {
@@ -149,24 +167,15 @@ const PATHS: Record<PartnerQuery, Record<SqlVariant, (pool: Pool, input: never) 
       return people(rows, h.rows, r.rows);
     },
     async gateway(pool, grid: string) {
-      await regionPath(pool, grid);
-      const { rows } = await pool.query(
-        'select p.* from person p where p.region_code = $1 order by p.id asc limit 21',
-        [grid],
-      );
-      const page = rows.slice(0, 20).map((p) => ({ ...p, birth_date: dateText(p.birth_date) }));
-      const [h, r] = await Promise.all([
-        pool.query('select * from household where id = any($1::bigint[])', [ids(page, 'household_id')]),
-        pool.query('select * from person_record where person_id = any($1::bigint[]) order by kind asc', [
-          ids(page),
-        ]),
-      ]);
+      const { rows } = await pool.query(GATEWAY_SQL.people, [grid, 20]);
+      const households = rows.map((p) => p.household__).filter(Boolean);
+      const records = rows.flatMap((p) => p.records__.map((r: Row) => ({ ...r, person_id: p.id })));
       await audit(pool, 'GridPeople', [
-        ['Person', ids(page)],
-        ['Household', ids(h.rows)],
-        ['PersonRecord', ids(r.rows)],
+        ['Person', ids(rows)],
+        ['Household', ids(households)],
+        ['PersonRecord', ids(records)],
       ]);
-      return people(page, h.rows, r.rows);
+      return people(rows, households, records);
     },
   },
   disputes: {
@@ -178,20 +187,11 @@ const PATHS: Record<PartnerQuery, Record<SqlVariant, (pool: Pool, input: never) 
       return disputes(rows, n.rows[0].n, p.rows);
     },
     async gateway(pool, input: DisputeInput) {
-      const path = await regionPath(pool, input.township);
-      const where =
-        "from event e where e.region_path like $1 and e.kind = any('{dispute}'::event_kind[]) and e.occurred_at >= $2";
-      const args = [`${path}%`, input.since];
-      const { rows } = await pool.query(`select e.* ${where} order by e.id asc limit 21`, args);
-      const page = rows.slice(0, 20);
-      const [n, p] = await Promise.all([
-        pool.query(`select count(*) as count ${where}`, args),
-        pool.query('select * from event_party where event_id = any($1::bigint[]) order by id asc', [
-          ids(page),
-        ]),
-      ]);
-      await audit(pool, 'TownshipDisputes', [['EventParty', ids(p.rows)]]);
-      return disputes(page, Number(n.rows[0].count), p.rows);
+      const args = [`${input.prefix}%`, '{dispute}', input.since];
+      const { rows } = await pool.query(GATEWAY_SQL.disputes, [...args, ...args, 20]);
+      const parties = rows.flatMap((e) => e.parties__.map((p: Row) => ({ ...p, event_id: e.id })));
+      await audit(pool, 'TownshipDisputes', [['EventParty', ids(parties)]]);
+      return disputes(rows, rows[0]?.page_total__ ?? 0, parties);
     },
   },
   organization: {
@@ -210,31 +210,12 @@ const PATHS: Record<PartnerQuery, Record<SqlVariant, (pool: Pool, input: never) 
       };
     },
     async gateway(pool, code: string) {
-      const { rows } = await pool.query('select * from organization where credit_code = $1 limit 1', [code]);
+      const { rows } = await pool.query(GATEWAY_SQL.organization, [code]);
       const o = rows[0];
-      if (!o) return organization(undefined, []);
-      const parties = await pool.query(
-        'select distinct organization_id::text as party_id, event_id::text from event_party where organization_id = any($1::bigint[])',
-        [[o.id]],
-      );
-      const events = parties.rows.length
-        ? (
-            await pool.query('select * from event where id = any($1::bigint[]) order by occurred_at desc', [
-              ids(parties.rows, 'event_id'),
-            ])
-          ).rows
-        : [];
-      return organization(o, events);
+      return organization(o, o?.events__ ?? []);
     },
   },
 };
-
-/** `date` columns arrive from `select *` as JS Dates at local midnight; the gateway reads them as text. */
-function dateText(value: unknown): string {
-  if (!(value instanceof Date)) return String(value);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
-}
 
 export function sqlPath(
   query: PartnerQuery,

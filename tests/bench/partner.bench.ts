@@ -598,8 +598,8 @@ export function partnerReading(r: PartnerResults): string {
   const direct = PARTNER_QUERIES.map((q) => run(q, 'sql-gateway'));
   const aboveSql = PARTNER_QUERIES.every((q) => run(q, 'gateway').rps / run(q, 'sql-gateway').rps < 0.5);
   lines.push(
-    "Sending the gateway's own statements straight over `pg` (its region lookup, `select *` with the provenance JSON, " +
-      "one row more than the page, the loaders' batches and, for personal data, the read-audit insert) reaches " +
+    "Sending the gateway's own statements straight over `pg` (one per query: the selected columns with the nested " +
+      'lists as JSON and the total counted in it, then, for personal data, the read-audit insert, one per request) reaches ' +
       `${direct.map((d) => fmt(d.rps)).join(' / ')} req/s (${each((q) => x(run(q, 'sql-gateway').rps, run(q, 'sql').rps))} ` +
       `the minimal SQL; PostgreSQL CPU ${each((q) => ms(run(q, 'sql-gateway').pgCpuMs))} ms per request), and the gateway reaches ` +
       `${each((q) => x(run(q, 'gateway').rps, run(q, 'sql-gateway').rps))} of that` +

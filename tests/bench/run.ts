@@ -76,7 +76,7 @@ function reading(r: RegionTreeResults, g: GatewayResults): string {
     `Over HTTP the gateway serves ${fmt(gql)} req/s (p50 ${fmt(median(g.graphql.map((v) => v.p50)), 1)} ms,`,
     `p99 ${fmt(median(g.graphql.map((v) => v.p99)), 1)} ms) against ${fmt(raw)} req/s for the same three statements over raw`,
     `\`pg\` at the same concurrency, ${x(gql, raw)} the reference. The database work is the same, so the gap is the`,
-    "per-request cost of HTTP, Express and pino-http, Apollo's parse/validate/execute, type-graphql, the",
+    "per-request cost of HTTP, Express and the request log, Apollo's parse/validate/execute, type-graphql, the",
     'loaders and MikroORM, all on one Node thread that shares the cores with PostgreSQL and the load generator;',
     'compare the ratios across machines rather than the absolute rates.',
   ]
