@@ -1,16 +1,9 @@
 import { constants, generateKeyPair, type KeyObject } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Response,
-  Router,
-} from 'express';
+import express, { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
 import { type DeviceAuthority, ensureDeviceCa, exportCaCertificate } from '../fleet/ca';
 import {
   buildCertificate,
@@ -44,6 +37,7 @@ import type { Logger } from '../schema/runtime/logger';
 import { errorMessage } from '../schema/runtime/retry';
 import type { NoticePublisher } from '../workers/notices';
 import { DeadlineBatcher, type QueueRegistry } from '../workers/queues';
+import { requestLog } from './request-log';
 
 /**
  * The handsets' HTTP surface.
@@ -209,30 +203,6 @@ function endpointKey(): Promise<KeyObject> {
     ),
   );
   return serverKey;
-}
-
-/**
- * One line per answered request — info, warn for 4xx, error for 5xx — built only when that level is enabled:
- * pino-http's per-request child logger and serializers were a measurable share of each handset report.
- */
-function requestLog(log: Logger): RequestHandler {
-  return (req, res, next) => {
-    const started = performance.now();
-    res.once('finish', () => {
-      const status = res.statusCode;
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-      if (!log.isLevelEnabled(level)) return;
-      log[level](
-        {
-          req: { method: req.method, url: req.originalUrl },
-          res: { status },
-          responseTime: Math.round(performance.now() - started),
-        },
-        status >= 500 ? 'request errored' : 'request completed',
-      );
-    });
-    next();
-  };
 }
 
 /** A connection's client certificate does not change: its serial is read once per socket, not per request. */
