@@ -5,6 +5,7 @@ import type { ProvenanceData } from '../schema/common/provenance';
 import type { DataSetSpec } from '../schema/datasets';
 import type { Tx } from '../schema/db/tx';
 import type { MappedRecord } from './mapping';
+import { ConnectorError } from './protocol';
 
 /**
  * Merging mapped records into the six-category tables, a chunk at a time: upsert on the natural key (ID
@@ -237,7 +238,7 @@ async function upsert(
   }>,
   ctx: MergeContext,
   conflicts: Conflict[],
-  /** Items known to have no row yet (their person was inserted by this chunk): not looked up. */
+  /** Items known to have no row yet (their person was inserted by this chunk, or found absent): not looked up. */
   absent: readonly boolean[] = [],
 ): Promise<{ ids: string[]; statuses: Status[]; inserted: number; updated: number; unchanged: number }> {
   const keyOf = (values: Record<string, unknown>) =>
@@ -249,19 +250,24 @@ async function upsert(
   // Existing rows by natural key, through the key's unique index: one array parameter per key column.
   const keyArrays = keyProps.map((_, i) => keys.map((k) => k.split('\u0001')[i] ?? ''));
   const unnestColumns = keyProps.map((p, i) => `u.k${i}::${table.columns.get(p)!.sqlType}`).join(', ');
-  const existing = await tx.query<Record<string, unknown>>(
-    `select t.id, ${props
-      .map((p) => {
-        const c = table.columns.get(p)!;
-        // dates as the YYYY-MM-DD text the validation produces, so an unchanged day compares equal
-        return c.sqlType === 'date' ? `t.${c.column}::text as "${p}"` : `t.${c.column} as "${p}"`;
-      })
-      .join(', ')}${table.hasAttributes ? ', t.attributes' : ''}, t.provenance, t.region_code, t.region_path
+  // Records whose rows cannot exist yet (their person is new) leave nothing to look up.
+  const existing = !keys.length
+    ? []
+    : await tx.query<Record<string, unknown>>(
+        `select t.id, ${props
+          .map((p) => {
+            const c = table.columns.get(p)!;
+            // dates as the YYYY-MM-DD text the validation produces, so an unchanged day compares equal
+            return c.sqlType === 'date' ? `t.${c.column}::text as "${p}"` : `t.${c.column} as "${p}"`;
+          })
+          .join(
+            ', ',
+          )}${table.hasAttributes ? ', t.attributes' : ''}, t.provenance, t.region_code, t.region_path
        from ${table.table} t
       where (${keyColumns.map((c) => `t.${c}`).join(', ')}) in (
         select ${unnestColumns} from unnest(${keyProps.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${keyProps.map((_, i) => `k${i}`).join(', ')}))`,
-    keyArrays,
-  );
+        keyArrays,
+      );
   const rows = new Map<string, Row>();
   for (const e of existing) {
     const values: Record<string, unknown> = {};
@@ -339,15 +345,19 @@ async function upsert(
   }
 
   const columnOf = props.map((p) => [p, table.columns.get(p)!.column] as const);
-  const payload = (r: Row) => {
+  const values = (r: Row) => {
     const out: Record<string, unknown> = {};
     // A column left out of the JSON reads as null in jsonb_to_recordset: nulls need not be sent.
     for (const [p, column] of columnOf)
       if (r.values[p] !== null && r.values[p] !== undefined) out[column] = r.values[p];
     if (table.hasAttributes) out.attributes = r.attributes;
-    out.provenance = r.provenance;
     out.region_code = r.regionCode;
     out.region_path = r.regionPath;
+    return out;
+  };
+  const payload = (r: Row) => {
+    const out = values(r);
+    out.provenance = r.provenance;
     if (r.id) out.id = r.id;
     return out;
   };
@@ -356,22 +366,56 @@ async function upsert(
 
   const fresh = [...new Set(order.filter((r) => r.fresh))];
   if (fresh.length) {
+    // A new row's provenance is one source and the same stamp on each field it sets, so it is built in the
+    // statement from the source key and one shared object per set of fields: PostgreSQL parses each field's
+    // stamp once per statement instead of once per row (most of the JSON a new row would carry).
+    const fieldSets = new Map<string, number>();
+    const fieldObjects: Array<ProvenanceData['fields']> = [];
+    const rows = fresh.map((r) => {
+      const out = values(r);
+      const sources = r.provenance.sources;
+      if (sources.length !== 1) {
+        out.provenance = r.provenance;
+        return out;
+      }
+      const signature = Object.keys(r.provenance.fields).join(',');
+      let n = fieldSets.get(signature);
+      if (n === undefined) {
+        n = fieldObjects.push(r.provenance.fields) - 1;
+        fieldSets.set(signature, n);
+      }
+      out.pf = n;
+      out.sk = sources[0]!.sourceKey;
+      return out;
+    });
     const selectList = `${props
       .map((p) => {
         const c = table.columns.get(p)!;
         return c.defaultSql ? `coalesce(x.${c.column}, ${c.defaultSql})` : `x.${c.column}`;
       })
-      .join(', ')}${table.hasAttributes ? ', x.attributes' : ''}, x.provenance, x.region_code, x.region_path`;
+      .join(', ')}${table.hasAttributes ? ', x.attributes' : ''}, coalesce(x.provenance, jsonb_build_object(
+        'sources', jsonb_build_array(jsonb_build_object('connector', $3::text, 'sourceKey', x.sk, 'firstSeen', $4::text, 'lastSeen', $4::text)),
+        'fields', $2::jsonb -> x.pf)), x.region_code, x.region_path`;
     const returned = await tx.query<Record<string, unknown>>(
       `insert into ${table.table} (${columnList})
-       select ${selectList} from jsonb_to_recordset($1::jsonb) as x(${recordset})
+       select ${selectList} from jsonb_to_recordset($1::jsonb) as x(${recordset}, pf int, sk text)
+       on conflict (${keyColumns.join(', ')}) do nothing
        returning id, ${keyColumns.map((c, i) => `${c}::text as k${i}`).join(', ')}`,
-      [JSON.stringify(fresh.map(payload))],
+      [JSON.stringify(rows), JSON.stringify(fieldObjects), ctx.connector, ctx.at],
     );
     const idByKey = new Map(
       returned.map((r) => [keyProps.map((_, i) => String(r[`k${i}`] ?? '')).join('\u0001'), String(r.id)]),
     );
     for (const r of fresh) r.id = idByKey.get(keyOf(r.values));
+    if (returned.length < fresh.length) {
+      // Another writer added one of these keys after they were found absent: this chunk is rolled back and
+      // retried, and then merges with what it finds.
+      throw new ConnectorError(
+        'transient',
+        'MERGE_RACE',
+        `${fresh.length - returned.length} ${table.table} record(s) were written by another run during this chunk`,
+      );
+    }
   }
   const changed = [...new Set(order.filter((r) => r.dirty && !r.fresh))];
   if (changed.length) {
@@ -425,8 +469,61 @@ export function naturalKeyFailure(
   return null;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
+/** A mapped record's natural key as one string: its key properties and their values. */
+export function naturalKeyOf(spec: DataSetSpec, record: MappedRecord): string {
+  const props = naturalKey(spec, record.columns);
+  return `${props.join(',')}\u0002${props.map((p) => String(record.columns[p] ?? '')).join('\u0001')}`;
+}
+
+/**
+ * The natural keys of `records` that have no row yet (for a person record: no person). The sync asks this
+ * before a chunk's transaction, on another connection while the chunk before it commits, so that the
+ * transaction itself need not look new records up; a key written meanwhile by another run makes the insert
+ * come back short, and the chunk is retried (MERGE_RACE).
+ */
+export async function findAbsent(
+  em: EntityManager,
+  tx: Tx,
+  spec: DataSetSpec,
+  records: readonly MappedRecord[],
+): Promise<Set<string>> {
+  const table = tableOf(em, spec.entity === 'person_record' ? 'person' : spec.entity);
+  const absent = new Set<string>();
+  const groups = new Map<string, { keyProps: string[]; keys: Map<string, string[]> }>();
+  for (const record of records) {
+    const keyProps = naturalKey(spec, record.columns);
+    const id = keyProps.join(',');
+    let g = groups.get(id);
+    if (!g) {
+      g = { keyProps, keys: new Map() };
+      groups.set(id, g);
+    }
+    const values = keyProps.map((p) => String(record.columns[p] ?? ''));
+    g.keys.set(`${id}\u0002${values.join('\u0001')}`, values);
+  }
+  for (const { keyProps, keys } of groups.values()) {
+    const columns = keyProps.map((p) => table.columns.get(p)!);
+    const found = await tx.query<Record<string, string>>(
+      `select ${columns.map((c, i) => `t.${c.column}::text as k${i}`).join(', ')} from ${table.table} t
+        where (${columns.map((c) => `t.${c.column}`).join(', ')}) in (
+          select ${columns.map((c, i) => `u.k${i}::${c.sqlType}`).join(', ')}
+            from unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${columns.map((_, i) => `k${i}`).join(', ')}))`,
+      columns.map((_, i) => [...keys.values()].map((v) => v[i]!)),
+    );
+    const present = new Set(
+      found.map(
+        (r) => `${keyProps.join(',')}\u0002${columns.map((_, i) => r[`k${i}`] ?? '').join('\u0001')}`,
+      ),
+    );
+    for (const key of keys.keys()) if (!present.has(key)) absent.add(key);
+  }
+  return absent;
+}
+
 /** Records per statement: bounds the JSON a statement carries, and so the memory a merge holds at once. */
-const MERGE_BATCH = 500;
+const MERGE_BATCH = 2000;
 
 /**
  * Merges one chunk of mapped records of one data set, MERGE_BATCH records at a time (in the caller's
@@ -440,8 +537,10 @@ export async function mergeChunk(
   spec: DataSetSpec,
   incoming: readonly Incoming[],
   ctx: MergeContext,
+  /** Natural keys (naturalKeyOf) known to have no row: not looked up again (see findAbsent). */
+  absent: ReadonlySet<string> = NONE,
 ): Promise<MergeOutcome> {
-  if (incoming.length <= MERGE_BATCH) return mergeBatch(em, tx, spec, incoming, ctx);
+  if (incoming.length <= MERGE_BATCH) return mergeBatch(em, tx, spec, incoming, ctx, absent);
   const outcome: MergeOutcome = {
     targetIds: [],
     targetType: '',
@@ -451,7 +550,7 @@ export async function mergeChunk(
     conflicts: [],
   };
   for (let i = 0; i < incoming.length; i += MERGE_BATCH) {
-    const part = await mergeBatch(em, tx, spec, incoming.slice(i, i + MERGE_BATCH), ctx);
+    const part = await mergeBatch(em, tx, spec, incoming.slice(i, i + MERGE_BATCH), ctx, absent);
     outcome.targetIds.push(...part.targetIds);
     outcome.targetType = part.targetType;
     outcome.inserted += part.inserted;
@@ -468,7 +567,9 @@ async function mergeBatch(
   spec: DataSetSpec,
   incoming: readonly Incoming[],
   ctx: MergeContext,
+  absent: ReadonlySet<string>,
 ): Promise<MergeOutcome> {
+  const isAbsent = (i: number) => absent.size > 0 && absent.has(naturalKeyOf(spec, incoming[i]!.record));
   const conflicts: Conflict[] = [];
   if (spec.entity !== 'person_record') {
     const table = tableOf(em, spec.entity);
@@ -500,6 +601,7 @@ async function mergeBatch(
         }),
         ctx,
         conflicts,
+        indexes.map(isAbsent),
       );
       indexes.forEach((i, n) => {
         outcome.targetIds[i] = result.ids[n]!;
@@ -527,7 +629,7 @@ async function mergeBatch(
       };
     });
     const before = conflicts.length;
-    const result = await upsert(tx, people, keyProps, items, ctx, conflicts);
+    const result = await upsert(tx, people, keyProps, items, ctx, conflicts, indexes.map(isAbsent));
     for (const c of conflicts.slice(before)) c.targetType = 'person';
     indexes.forEach((i, n) => {
       personIds[i] = result.ids[n]!;
