@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runSql } from '../schema/common/rows';
 import { type DataSetSpec, dataSet, type ValidationFailure } from '../schema/datasets';
@@ -105,7 +105,7 @@ export async function loadPrecedence(em: EntityManager): Promise<Precedence> {
 }
 
 export function sha(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
+  return hash('sha1', text, 'hex');
 }
 
 interface StreamRun {
