@@ -18,10 +18,14 @@ import {
   type Conflict,
   findAbsent,
   type Incoming,
+  insertNewRecords,
+  type MergeContext,
   mergeChunk,
+  type NewRecords,
   naturalKeyFailure,
   naturalKeyOf,
   type Precedence,
+  prepareNewRecords,
 } from './merge';
 import { ConnectorError, type SourceRecord, type StreamState } from './protocol';
 import type { SecretKey } from './secrets';
@@ -120,6 +124,10 @@ interface StreamRun {
   today?: string;
 }
 
+function mergeContext(s: StreamRun): MergeContext {
+  return { connector: s.connector.name, stream: s.stream.stream, precedence: s.precedence, at: s.at };
+}
+
 /** A chunk read from the source, hashed, its links looked up and its changed records mapped. */
 interface PreparedChunk {
   chunk: SourceRecord[];
@@ -131,6 +139,8 @@ interface PreparedChunk {
   absent: Set<string>;
   /** Natural keys of toMerge: the next chunk must look these up in its own transaction. */
   naturalKeys: Set<string>;
+  /** The one statement writing toMerge when every record is new (see prepareNewRecords). */
+  newRecords?: NewRecords;
 }
 
 /**
@@ -190,6 +200,13 @@ async function prepareChunk(
     for (const record of records) prepared.naturalKeys.add(naturalKeyOf(s.compiled.dataSet, record));
     for (const key of inFlightNatural) absent.delete(key);
     prepared.absent = absent;
+    prepared.newRecords = prepareNewRecords(
+      em,
+      s.compiled.dataSet,
+      prepared.toMerge.map((m) => ({ sourceKey: chunk[m.index]!.key, record: m.record })),
+      absent,
+      mergeContext(s),
+    );
   }
   // From here on only rejected records need their values (for quarantine): the others' go early.
   const keep = new Set(prepared.rejected.map((r) => r.index));
@@ -208,7 +225,7 @@ const YIELD_EVERY = 100;
 async function commitChunk(
   em: EntityManager,
   s: StreamRun,
-  { chunk, hashes, unchangedKeys, toMerge, rejected, absent }: PreparedChunk,
+  { chunk, hashes, unchangedKeys, toMerge, rejected, absent, newRecords }: PreparedChunk,
 ): Promise<RunCounters> {
   const counters: RunCounters = {
     read: chunk.length,
@@ -258,15 +275,11 @@ async function commitChunk(
     }
 
     if (toMerge.length) {
-      const incoming: Incoming[] = toMerge.map((m) => ({ sourceKey: chunk[m.index]!.key, record: m.record }));
-      const outcome = await mergeChunk(
-        em,
-        tx,
-        s.compiled.dataSet,
-        incoming,
-        { connector: s.connector.name, stream: name, precedence: s.precedence, at: s.at },
-        absent,
-      );
+      const incoming = (): Incoming[] =>
+        toMerge.map((m) => ({ sourceKey: chunk[m.index]!.key, record: m.record }));
+      const outcome = newRecords
+        ? await insertNewRecords(tx, newRecords)
+        : await mergeChunk(em, tx, s.compiled.dataSet, incoming(), mergeContext(s), absent);
       counters.inserted += outcome.inserted;
       counters.updated += outcome.updated;
       counters.unchanged += outcome.unchanged;
