@@ -7,6 +7,7 @@ import {
   validateRecord,
 } from '../schema/datasets';
 import { toHalfWidth } from '../schema/identifiers';
+import { resolveToday } from '../schema/identifiers/dates';
 import type { FieldMapping, Mapping, RegionMapping, Transform } from './streams';
 
 /**
@@ -43,6 +44,23 @@ export interface CompiledMapping {
   personBlock?: DataSetSpec;
   /** data-set field name → how to read it (explicit or by label), with the field of its data set. */
   fields: Map<string, { spec: DataSetSpec; field: FieldSpec; mapping: FieldMapping }>;
+  /** The same, laid out per data set in validation order (person block first): what mapRecord walks. */
+  plan: SpecPlan[];
+}
+
+/** One data set's mapped fields, flattened once per run so that mapping a record looks nothing up. */
+interface SpecPlan {
+  spec: DataSetSpec;
+  fields: Array<{
+    name: string;
+    /** The source field, or undefined for a constant. */
+    from: string | undefined;
+    constant: unknown;
+    transforms: readonly Transform[];
+    fallback: unknown;
+    codes: Readonly<Record<string, string>> | undefined;
+    column: boolean;
+  }>;
 }
 
 /** The characters `toHalfWidth` folds (full-width ASCII, ideographic space; keep in step): most values have none. */
@@ -105,7 +123,21 @@ export function compileMapping(
       );
     }
   }
-  return { mapping, dataSet, personBlock, fields };
+  const plan = specs.map((spec) => ({
+    spec,
+    fields: [...fields]
+      .filter(([, f]) => f.spec === spec)
+      .map(([name, { field, mapping: m }]) => ({
+        name,
+        from: m.const !== undefined ? undefined : m.from,
+        constant: m.const,
+        transforms: m.transforms,
+        fallback: m.default,
+        codes: m.codes,
+        column: field.in === 'column',
+      })),
+  }));
+  return { mapping, dataSet, personBlock, fields, plan };
 }
 
 export class MappingError extends Error {
@@ -183,32 +215,23 @@ export function mapRecord(
   if (typeof data.__error === 'string') {
     failures.push({ field: '(record)', rule: 'MALFORMED_RECORD', message: data.__error });
   }
-  const inputs = new Map<
-    DataSetSpec,
-    { columns: Record<string, unknown>; attributes: Record<string, unknown> }
-  >();
-  for (const [name, { spec, field, mapping }] of compiled.fields) {
-    let value: unknown = mapping.const !== undefined ? mapping.const : data[mapping.from!];
-    value = applyTransforms(value, mapping.transforms);
-    if (isEmptyValue(value) && mapping.default !== undefined) value = mapping.default;
-    if (mapping.codes && typeof value === 'string' && Object.hasOwn(mapping.codes, value)) {
-      value = mapping.codes[value];
-    }
-    let input = inputs.get(spec);
-    if (!input) {
-      input = { columns: {}, attributes: {} };
-      inputs.set(spec, input);
-    }
-    (field.in === 'column' ? input.columns : input.attributes)[name] = value;
-  }
+  // Resolved once for the record's data sets (and the identifiers in them), not once per check.
+  const day = resolveToday(today);
   const columns: Record<string, unknown> = {};
-  const attributes: Record<string, unknown> = {};
-  for (const spec of compiled.personBlock ? [compiled.personBlock, compiled.dataSet] : [compiled.dataSet]) {
-    const input = inputs.get(spec) ?? { columns: {}, attributes: {} };
-    const result = validateRecord(spec, input, { today });
-    failures.push(...result.failures);
+  let attributes: Record<string, unknown> = {};
+  for (const { spec, fields } of compiled.plan) {
+    const input = { columns: {} as Record<string, unknown>, attributes: {} as Record<string, unknown> };
+    for (const f of fields) {
+      let value: unknown = f.from === undefined ? f.constant : data[f.from];
+      value = applyTransforms(value, f.transforms);
+      if (f.fallback !== undefined && isEmptyValue(value)) value = f.fallback;
+      if (f.codes && typeof value === 'string' && Object.hasOwn(f.codes, value)) value = f.codes[value];
+      (f.column ? input.columns : input.attributes)[f.name] = value;
+    }
+    const result = validateRecord(spec, input, { today: day });
+    for (const failure of result.failures) failures.push(failure);
     Object.assign(columns, result.normalised.columns);
-    if (spec === compiled.dataSet) Object.assign(attributes, result.normalised.attributes);
+    if (spec === compiled.dataSet) attributes = result.normalised.attributes;
   }
   const region = resolveRegion(compiled.mapping.region, data, regions);
   if (!region.ok) failures.push(region.failure);

@@ -5,6 +5,7 @@ import type { ProvenanceData } from '../schema/common/provenance';
 import type { DataSetSpec } from '../schema/datasets';
 import type { Tx } from '../schema/db/tx';
 import type { MappedRecord } from './mapping';
+import { ConnectorError } from './protocol';
 
 /**
  * Merging mapped records into the six-category tables, a chunk at a time: upsert on the natural key (ID
@@ -220,6 +221,73 @@ function recordsetColumns(table: Table, props: readonly string[]): string {
     .join(', ');
 }
 
+/** A row's values as the JSON of a recordset: column names, nulls left out (they read as null anyway). */
+function rowValues(table: Table, props: readonly string[], r: Row): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const p of props) {
+    const v = r.values[p];
+    if (v !== null && v !== undefined) out[table.columns.get(p)!.column] = v;
+  }
+  if (table.hasAttributes) out.attributes = r.attributes;
+  out.region_code = r.regionCode;
+  out.region_path = r.regionPath;
+  return out;
+}
+
+/**
+ * New rows as recordset JSON. A new row's provenance is one source and the same stamp on each field it sets,
+ * so it is built in the statement (newRowSelect) from the source key and one shared object per set of
+ * fields: PostgreSQL parses each field's stamp once per statement instead of once per row (most of the JSON
+ * a new row would carry). A row with several sources (a key repeated in the chunk) sends its provenance.
+ */
+function newRows(
+  table: Table,
+  props: readonly string[],
+  fresh: readonly Row[],
+): { rows: Array<Record<string, unknown>>; fieldObjects: Array<ProvenanceData['fields']> } {
+  const fieldSets = new Map<string, number>();
+  const fieldObjects: Array<ProvenanceData['fields']> = [];
+  const rows = fresh.map((r) => {
+    const out = rowValues(table, props, r);
+    const sources = r.provenance.sources;
+    if (sources.length !== 1) {
+      out.provenance = r.provenance;
+      return out;
+    }
+    const signature = Object.keys(r.provenance.fields).join(',');
+    let n = fieldSets.get(signature);
+    if (n === undefined) {
+      n = fieldObjects.push(r.provenance.fields) - 1;
+      fieldSets.set(signature, n);
+    }
+    out.pf = n;
+    out.sk = sources[0]!.sourceKey;
+    return out;
+  });
+  return { rows, fieldObjects };
+}
+
+/**
+ * The select list inserting newRows from recordset `x`: column defaults for missing values, provenance from
+ * `fieldsParam` (the field objects), $3 (the connector) and $4 (the instant). `override` replaces columns' SQL.
+ */
+function newRowSelect(
+  table: Table,
+  props: readonly string[],
+  fieldsParam: string,
+  override: Readonly<Record<string, string>> = {},
+): string {
+  return `${props
+    .map((p) => {
+      const c = table.columns.get(p)!;
+      if (override[p]) return override[p];
+      return c.defaultSql ? `coalesce(x.${c.column}, ${c.defaultSql})` : `x.${c.column}`;
+    })
+    .join(', ')}${table.hasAttributes ? ', x.attributes' : ''}, coalesce(x.provenance, jsonb_build_object(
+      'sources', jsonb_build_array(jsonb_build_object('connector', $3::text, 'sourceKey', x.sk, 'firstSeen', $4::text, 'lastSeen', $4::text)),
+      'fields', ${fieldsParam}::jsonb -> x.pf)), x.region_code, x.region_path`;
+}
+
 /**
  * Upserts `items` (each with a natural key) into `table`; `keyProps` are the entity properties of the natural
  * key, `fixed` values every row carries (kind, person). Returns ids in input order.
@@ -237,7 +305,7 @@ async function upsert(
   }>,
   ctx: MergeContext,
   conflicts: Conflict[],
-  /** Items known to have no row yet (their person was inserted by this chunk): not looked up. */
+  /** Items known to have no row yet (their person was inserted by this chunk, or found absent): not looked up. */
   absent: readonly boolean[] = [],
 ): Promise<{ ids: string[]; statuses: Status[]; inserted: number; updated: number; unchanged: number }> {
   const keyOf = (values: Record<string, unknown>) =>
@@ -249,19 +317,24 @@ async function upsert(
   // Existing rows by natural key, through the key's unique index: one array parameter per key column.
   const keyArrays = keyProps.map((_, i) => keys.map((k) => k.split('\u0001')[i] ?? ''));
   const unnestColumns = keyProps.map((p, i) => `u.k${i}::${table.columns.get(p)!.sqlType}`).join(', ');
-  const existing = await tx.query<Record<string, unknown>>(
-    `select t.id, ${props
-      .map((p) => {
-        const c = table.columns.get(p)!;
-        // dates as the YYYY-MM-DD text the validation produces, so an unchanged day compares equal
-        return c.sqlType === 'date' ? `t.${c.column}::text as "${p}"` : `t.${c.column} as "${p}"`;
-      })
-      .join(', ')}${table.hasAttributes ? ', t.attributes' : ''}, t.provenance, t.region_code, t.region_path
+  // Records whose rows cannot exist yet (their person is new) leave nothing to look up.
+  const existing = !keys.length
+    ? []
+    : await tx.query<Record<string, unknown>>(
+        `select t.id, ${props
+          .map((p) => {
+            const c = table.columns.get(p)!;
+            // dates as the YYYY-MM-DD text the validation produces, so an unchanged day compares equal
+            return c.sqlType === 'date' ? `t.${c.column}::text as "${p}"` : `t.${c.column} as "${p}"`;
+          })
+          .join(
+            ', ',
+          )}${table.hasAttributes ? ', t.attributes' : ''}, t.provenance, t.region_code, t.region_path
        from ${table.table} t
       where (${keyColumns.map((c) => `t.${c}`).join(', ')}) in (
         select ${unnestColumns} from unnest(${keyProps.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${keyProps.map((_, i) => `k${i}`).join(', ')}))`,
-    keyArrays,
-  );
+        keyArrays,
+      );
   const rows = new Map<string, Row>();
   for (const e of existing) {
     const values: Record<string, unknown> = {};
@@ -338,16 +411,9 @@ async function upsert(
     order.push(row);
   }
 
-  const columnOf = props.map((p) => [p, table.columns.get(p)!.column] as const);
   const payload = (r: Row) => {
-    const out: Record<string, unknown> = {};
-    // A column left out of the JSON reads as null in jsonb_to_recordset: nulls need not be sent.
-    for (const [p, column] of columnOf)
-      if (r.values[p] !== null && r.values[p] !== undefined) out[column] = r.values[p];
-    if (table.hasAttributes) out.attributes = r.attributes;
+    const out = rowValues(table, props, r);
     out.provenance = r.provenance;
-    out.region_code = r.regionCode;
-    out.region_path = r.regionPath;
     if (r.id) out.id = r.id;
     return out;
   };
@@ -356,22 +422,28 @@ async function upsert(
 
   const fresh = [...new Set(order.filter((r) => r.fresh))];
   if (fresh.length) {
-    const selectList = `${props
-      .map((p) => {
-        const c = table.columns.get(p)!;
-        return c.defaultSql ? `coalesce(x.${c.column}, ${c.defaultSql})` : `x.${c.column}`;
-      })
-      .join(', ')}${table.hasAttributes ? ', x.attributes' : ''}, x.provenance, x.region_code, x.region_path`;
+    const { rows, fieldObjects } = newRows(table, props, fresh);
+    const selectList = newRowSelect(table, props, '$2');
     const returned = await tx.query<Record<string, unknown>>(
       `insert into ${table.table} (${columnList})
-       select ${selectList} from jsonb_to_recordset($1::jsonb) as x(${recordset})
+       select ${selectList} from jsonb_to_recordset($1::jsonb) as x(${recordset}, pf int, sk text)
+       on conflict (${keyColumns.join(', ')}) do nothing
        returning id, ${keyColumns.map((c, i) => `${c}::text as k${i}`).join(', ')}`,
-      [JSON.stringify(fresh.map(payload))],
+      [JSON.stringify(rows), JSON.stringify(fieldObjects), ctx.connector, ctx.at],
     );
     const idByKey = new Map(
       returned.map((r) => [keyProps.map((_, i) => String(r[`k${i}`] ?? '')).join('\u0001'), String(r.id)]),
     );
     for (const r of fresh) r.id = idByKey.get(keyOf(r.values));
+    if (returned.length < fresh.length) {
+      // Another writer added one of these keys after they were found absent: this chunk is rolled back and
+      // retried, and then merges with what it finds.
+      throw new ConnectorError(
+        'transient',
+        'MERGE_RACE',
+        `${fresh.length - returned.length} ${table.table} record(s) were written by another run during this chunk`,
+      );
+    }
   }
   const changed = [...new Set(order.filter((r) => r.dirty && !r.fresh))];
   if (changed.length) {
@@ -425,8 +497,179 @@ export function naturalKeyFailure(
   return null;
 }
 
+/**
+ * A chunk of person records that are all new (their people found absent, each ID number once), written by
+ * one statement built before the chunk's transaction: the transaction then only runs it. Every row comes
+ * out as the general merge would write it (the same values, provenance and counts: all inserted).
+ */
+export interface NewRecords {
+  sql: string;
+  params: unknown[];
+  /** The ID number of each incoming record, in input order. */
+  keys: string[];
+}
+
+/** The statement for `incoming` if it qualifies (see NewRecords), else undefined: the general merge then. */
+export function prepareNewRecords(
+  em: EntityManager,
+  spec: DataSetSpec,
+  incoming: readonly Incoming[],
+  absent: ReadonlySet<string>,
+  ctx: MergeContext,
+): NewRecords | undefined {
+  if (spec.entity !== 'person_record' || !spec.kind || !incoming.length) return undefined;
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const { record } of incoming) {
+    const key = record.columns.idNumber;
+    if (typeof key !== 'string' || !key || seen.has(key)) return undefined;
+    if (!absent.has(naturalKeyOf(spec, record))) return undefined;
+    seen.add(key);
+    keys.push(key);
+  }
+  const people = tableOf(em, 'person');
+  const records = tableOf(em, 'person_record');
+  const personProps = [...people.columns.keys()];
+  const recordProps = [...records.columns.keys()].filter((p) => p !== 'person');
+  const fresh = (regionCode: string, regionPath: string): Row => ({
+    values: {},
+    attributes: {},
+    provenance: { sources: [], fields: {} },
+    regionCode,
+    regionPath,
+    dirty: true,
+    fresh: true,
+  });
+  const personRows: Row[] = [];
+  const recordRows: Row[] = [];
+  for (const { sourceKey, record } of incoming) {
+    const person = fresh(record.regionCode, record.regionPath);
+    applyValues(person, { ...record.columns }, {}, ctx, () => undefined);
+    touchSource(person.provenance, ctx, sourceKey);
+    personRows.push(person);
+    // The person's id is not known yet: the statement joins it in; its provenance stamp is the same.
+    const row = fresh(record.regionCode, record.regionPath);
+    applyValues(row, { person: '', kind: spec.kind }, record.attributes, ctx, () => undefined);
+    touchSource(row.provenance, ctx, sourceKey);
+    recordRows.push(row);
+  }
+  const p = newRows(people, personProps, personRows);
+  const r = newRows(records, recordProps, recordRows);
+  r.rows.forEach((row, i) => {
+    row.k0 = keys[i];
+    row.n = i;
+  });
+  const idColumn = people.columns.get('idNumber')!.column;
+  const personColumn = records.columns.get('person')!.column;
+  const columnList = (table: Table, props: readonly string[]) =>
+    `${props.map((c) => table.columns.get(c)!.column).join(', ')}${table.hasAttributes ? ', attributes' : ''}, provenance, region_code, region_path`;
+  const recordset = (table: Table, props: readonly string[]) =>
+    `${recordsetColumns(table, props)}${table.hasAttributes ? ', attributes jsonb' : ''}, provenance jsonb, region_code text, region_path text, pf int, sk text`;
+  const recordColumns = [
+    records.columns.get('person')!.column,
+    ...recordProps.map((c) => records.columns.get(c)!.column),
+  ];
+  return {
+    sql: `with p as (
+        insert into ${people.table} (${columnList(people, personProps)})
+        select ${newRowSelect(people, personProps, '$2')} from jsonb_to_recordset($1::jsonb) as x(${recordset(people, personProps)})
+        on conflict (${idColumn}) do nothing
+        returning id, ${idColumn}::text as k0),
+      r as (
+        insert into ${records.table} (${recordColumns.join(', ')}${records.hasAttributes ? ', attributes' : ''}, provenance, region_code, region_path)
+        select p.id, ${newRowSelect(records, recordProps, '$6')}
+          from jsonb_to_recordset($5::jsonb) as x(${recordset(records, recordProps)}, k0 text, n int) join p on p.k0 = x.k0
+         order by x.n
+        returning id, ${personColumn} as person_id)
+      select p.k0, r.id::text as id from r join p on p.id = r.person_id`,
+    params: [
+      JSON.stringify(p.rows),
+      JSON.stringify(p.fieldObjects),
+      ctx.connector,
+      ctx.at,
+      JSON.stringify(r.rows),
+      JSON.stringify(r.fieldObjects),
+    ],
+    keys,
+  };
+}
+
+/** Runs a NewRecords statement; a person written meanwhile by another run fails the chunk (MERGE_RACE). */
+export async function insertNewRecords(tx: Tx, statement: NewRecords): Promise<MergeOutcome> {
+  const written = await tx.query<{ k0: string; id: string }>(statement.sql, statement.params);
+  if (written.length < statement.keys.length) {
+    throw new ConnectorError(
+      'transient',
+      'MERGE_RACE',
+      `${statement.keys.length - written.length} person record(s) were written by another run during this chunk`,
+    );
+  }
+  const ids = new Map(written.map((w) => [w.k0, w.id]));
+  return {
+    targetIds: statement.keys.map((k) => ids.get(k)!),
+    targetType: 'person_record',
+    inserted: statement.keys.length,
+    updated: 0,
+    unchanged: 0,
+    conflicts: [],
+  };
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** A mapped record's natural key as one string: its key properties and their values. */
+export function naturalKeyOf(spec: DataSetSpec, record: MappedRecord): string {
+  const props = naturalKey(spec, record.columns);
+  return `${props.join(',')}\u0002${props.map((p) => String(record.columns[p] ?? '')).join('\u0001')}`;
+}
+
+/**
+ * The natural keys of `records` that have no row yet (for a person record: no person). The sync asks this
+ * before a chunk's transaction, on another connection while the chunk before it commits, so that the
+ * transaction itself need not look new records up; a key written meanwhile by another run makes the insert
+ * come back short, and the chunk is retried (MERGE_RACE).
+ */
+export async function findAbsent(
+  em: EntityManager,
+  tx: Tx,
+  spec: DataSetSpec,
+  records: readonly MappedRecord[],
+): Promise<Set<string>> {
+  const table = tableOf(em, spec.entity === 'person_record' ? 'person' : spec.entity);
+  const absent = new Set<string>();
+  const groups = new Map<string, { keyProps: string[]; keys: Map<string, string[]> }>();
+  for (const record of records) {
+    const keyProps = naturalKey(spec, record.columns);
+    const id = keyProps.join(',');
+    let g = groups.get(id);
+    if (!g) {
+      g = { keyProps, keys: new Map() };
+      groups.set(id, g);
+    }
+    const values = keyProps.map((p) => String(record.columns[p] ?? ''));
+    g.keys.set(`${id}\u0002${values.join('\u0001')}`, values);
+  }
+  for (const { keyProps, keys } of groups.values()) {
+    const columns = keyProps.map((p) => table.columns.get(p)!);
+    const found = await tx.query<Record<string, string>>(
+      `select ${columns.map((c, i) => `t.${c.column}::text as k${i}`).join(', ')} from ${table.table} t
+        where (${columns.map((c) => `t.${c.column}`).join(', ')}) in (
+          select ${columns.map((c, i) => `u.k${i}::${c.sqlType}`).join(', ')}
+            from unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${columns.map((_, i) => `k${i}`).join(', ')}))`,
+      columns.map((_, i) => [...keys.values()].map((v) => v[i]!)),
+    );
+    const present = new Set(
+      found.map(
+        (r) => `${keyProps.join(',')}\u0002${columns.map((_, i) => r[`k${i}`] ?? '').join('\u0001')}`,
+      ),
+    );
+    for (const key of keys.keys()) if (!present.has(key)) absent.add(key);
+  }
+  return absent;
+}
+
 /** Records per statement: bounds the JSON a statement carries, and so the memory a merge holds at once. */
-const MERGE_BATCH = 500;
+const MERGE_BATCH = 2000;
 
 /**
  * Merges one chunk of mapped records of one data set, MERGE_BATCH records at a time (in the caller's
@@ -440,8 +683,10 @@ export async function mergeChunk(
   spec: DataSetSpec,
   incoming: readonly Incoming[],
   ctx: MergeContext,
+  /** Natural keys (naturalKeyOf) known to have no row: not looked up again (see findAbsent). */
+  absent: ReadonlySet<string> = NONE,
 ): Promise<MergeOutcome> {
-  if (incoming.length <= MERGE_BATCH) return mergeBatch(em, tx, spec, incoming, ctx);
+  if (incoming.length <= MERGE_BATCH) return mergeBatch(em, tx, spec, incoming, ctx, absent);
   const outcome: MergeOutcome = {
     targetIds: [],
     targetType: '',
@@ -451,7 +696,7 @@ export async function mergeChunk(
     conflicts: [],
   };
   for (let i = 0; i < incoming.length; i += MERGE_BATCH) {
-    const part = await mergeBatch(em, tx, spec, incoming.slice(i, i + MERGE_BATCH), ctx);
+    const part = await mergeBatch(em, tx, spec, incoming.slice(i, i + MERGE_BATCH), ctx, absent);
     outcome.targetIds.push(...part.targetIds);
     outcome.targetType = part.targetType;
     outcome.inserted += part.inserted;
@@ -468,7 +713,9 @@ async function mergeBatch(
   spec: DataSetSpec,
   incoming: readonly Incoming[],
   ctx: MergeContext,
+  absent: ReadonlySet<string>,
 ): Promise<MergeOutcome> {
+  const isAbsent = (i: number) => absent.size > 0 && absent.has(naturalKeyOf(spec, incoming[i]!.record));
   const conflicts: Conflict[] = [];
   if (spec.entity !== 'person_record') {
     const table = tableOf(em, spec.entity);
@@ -500,6 +747,7 @@ async function mergeBatch(
         }),
         ctx,
         conflicts,
+        indexes.map(isAbsent),
       );
       indexes.forEach((i, n) => {
         outcome.targetIds[i] = result.ids[n]!;
@@ -527,7 +775,7 @@ async function mergeBatch(
       };
     });
     const before = conflicts.length;
-    const result = await upsert(tx, people, keyProps, items, ctx, conflicts);
+    const result = await upsert(tx, people, keyProps, items, ctx, conflicts, indexes.map(isAbsent));
     for (const c of conflicts.slice(before)) c.targetType = 'person';
     indexes.forEach((i, n) => {
       personIds[i] = result.ids[n]!;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runSql } from '../schema/common/rows';
 import { type DataSetSpec, dataSet, type ValidationFailure } from '../schema/datasets';
@@ -14,7 +14,19 @@ import {
   mapRecord,
   type RegionIndex,
 } from './mapping';
-import { type Conflict, type Incoming, mergeChunk, naturalKeyFailure, type Precedence } from './merge';
+import {
+  type Conflict,
+  findAbsent,
+  type Incoming,
+  insertNewRecords,
+  type MergeContext,
+  mergeChunk,
+  type NewRecords,
+  naturalKeyFailure,
+  naturalKeyOf,
+  type Precedence,
+  prepareNewRecords,
+} from './merge';
 import { ConnectorError, type SourceRecord, type StreamState } from './protocol';
 import type { SecretKey } from './secrets';
 import type { StreamConfig } from './streams';
@@ -97,7 +109,7 @@ export async function loadPrecedence(em: EntityManager): Promise<Precedence> {
 }
 
 export function sha(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
+  return hash('sha1', text, 'hex');
 }
 
 interface StreamRun {
@@ -112,6 +124,10 @@ interface StreamRun {
   today?: string;
 }
 
+function mergeContext(s: StreamRun): MergeContext {
+  return { connector: s.connector.name, stream: s.stream.stream, precedence: s.precedence, at: s.at };
+}
+
 /** A chunk read from the source, hashed, its links looked up and its changed records mapped. */
 interface PreparedChunk {
   chunk: SourceRecord[];
@@ -119,6 +135,12 @@ interface PreparedChunk {
   unchangedKeys: string[];
   toMerge: Array<{ index: number; record: MappedRecord }>;
   rejected: Array<{ index: number; failures: ValidationFailure[] }>;
+  /** Natural keys of toMerge that had no row when prepared and are not in the chunk committing meanwhile. */
+  absent: Set<string>;
+  /** Natural keys of toMerge: the next chunk must look these up in its own transaction. */
+  naturalKeys: Set<string>;
+  /** The one statement writing toMerge when every record is new (see prepareNewRecords). */
+  newRecords?: NewRecords;
 }
 
 /**
@@ -130,6 +152,7 @@ async function prepareChunk(
   s: StreamRun,
   chunk: SourceRecord[],
   inFlight: ReadonlySet<string>,
+  inFlightNatural: ReadonlySet<string>,
 ): Promise<PreparedChunk> {
   const hashes = chunk.map((r) => sha(`${s.fingerprint}\n${JSON.stringify(r.data)}`));
   // A key seen twice in one chunk (a duplicate row) is judged on its last occurrence's hash.
@@ -141,22 +164,50 @@ async function prepareChunk(
     ),
   );
   const known = new Map(links.map((l) => [l.source_key, l]));
-  const prepared: PreparedChunk = { chunk, hashes, unchangedKeys: [], toMerge: [], rejected: [] };
-  chunk.forEach((r, index) => {
+  const prepared: PreparedChunk = {
+    chunk,
+    hashes,
+    unchangedKeys: [],
+    toMerge: [],
+    rejected: [],
+    absent: new Set(),
+    naturalKeys: new Set(),
+  };
+  for (let index = 0; index < chunk.length; index++) {
+    // Mapping a chunk takes a while: the event loop is let through now and then so that the chunk before
+    // this one, committing meanwhile, gets its next statement sent as soon as PostgreSQL answers.
+    if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+    const r = chunk[index]!;
     const link = known.get(r.key);
     if (link && !link.gone && link.content_hash === hashes[index] && !inFlight.has(r.key)) {
       prepared.unchangedKeys.push(r.key);
-      return;
+      continue;
     }
     const mapped = mapRecord(s.compiled, r.data, s.regions, s.today);
     if (!mapped.ok) {
       prepared.rejected.push({ index, failures: mapped.failures });
-      return;
+      continue;
     }
     const keyFailure = naturalKeyFailure(s.compiled.dataSet, mapped.record);
     if (keyFailure) prepared.rejected.push({ index, failures: [keyFailure] });
     else prepared.toMerge.push({ index, record: mapped.record });
-  });
+  }
+  // Which records are new, asked here rather than in the chunk's transaction (which then only writes); a
+  // key of the chunk committing meanwhile may be written by it, so it is looked up again in the transaction.
+  if (prepared.toMerge.length) {
+    const records = prepared.toMerge.map((m) => m.record);
+    const absent = await withConnection(em, (tx) => findAbsent(em, tx, s.compiled.dataSet, records));
+    for (const record of records) prepared.naturalKeys.add(naturalKeyOf(s.compiled.dataSet, record));
+    for (const key of inFlightNatural) absent.delete(key);
+    prepared.absent = absent;
+    prepared.newRecords = prepareNewRecords(
+      em,
+      s.compiled.dataSet,
+      prepared.toMerge.map((m) => ({ sourceKey: chunk[m.index]!.key, record: m.record })),
+      absent,
+      mergeContext(s),
+    );
+  }
   // From here on only rejected records need their values (for quarantine): the others' go early.
   const keep = new Set(prepared.rejected.map((r) => r.index));
   prepared.chunk = chunk.map((r, index) =>
@@ -167,11 +218,14 @@ async function prepareChunk(
 
 const NO_DATA: Record<string, unknown> = Object.freeze({});
 
+/** Records mapped between two turns of the event loop (a few milliseconds of work). */
+const YIELD_EVERY = 100;
+
 /** Commits one prepared chunk; returns the counters it adds. */
 async function commitChunk(
   em: EntityManager,
   s: StreamRun,
-  { chunk, hashes, unchangedKeys, toMerge, rejected }: PreparedChunk,
+  { chunk, hashes, unchangedKeys, toMerge, rejected, absent, newRecords }: PreparedChunk,
 ): Promise<RunCounters> {
   const counters: RunCounters = {
     read: chunk.length,
@@ -221,13 +275,11 @@ async function commitChunk(
     }
 
     if (toMerge.length) {
-      const incoming: Incoming[] = toMerge.map((m) => ({ sourceKey: chunk[m.index]!.key, record: m.record }));
-      const outcome = await mergeChunk(em, tx, s.compiled.dataSet, incoming, {
-        connector: s.connector.name,
-        stream: name,
-        precedence: s.precedence,
-        at: s.at,
-      });
+      const incoming = (): Incoming[] =>
+        toMerge.map((m) => ({ sourceKey: chunk[m.index]!.key, record: m.record }));
+      const outcome = newRecords
+        ? await insertNewRecords(tx, newRecords)
+        : await mergeChunk(em, tx, s.compiled.dataSet, incoming(), mergeContext(s), absent);
       counters.inserted += outcome.inserted;
       counters.updated += outcome.updated;
       counters.unchanged += outcome.unchanged;
@@ -311,20 +363,27 @@ export async function linkMerged(
   targetType: string,
   links: ReadonlyArray<{ source_key: string; target_id: string; content_hash: string }>,
 ): Promise<void> {
+  // One statement: the links (three arrays, cheaper to send and read than JSON), and the quarantine entries
+  // they close — a record that passes now no longer waits for an operator (the department fixed it).
   await tx.query(
-    `insert into source_link (connector_id, stream, source_key, target_type, target_id, content_hash, last_run_id)
-     select $1, $2, x.source_key, $3, x.target_id, x.content_hash, $4
-       from jsonb_to_recordset($5::jsonb) as x(source_key text, target_id bigint, content_hash text)
-     on conflict (connector_id, stream, source_key) do update set
-       target_type = excluded.target_type, target_id = excluded.target_id, content_hash = excluded.content_hash,
-       last_run_id = excluded.last_run_id, last_seen = now(), gone_at = null`,
-    [connectorId, stream, targetType, runId, JSON.stringify(links)],
-  );
-  // A record that passes now closes its open quarantine entry (the department fixed it at the source).
-  await tx.query(
-    `update quarantined_record set status = 'replayed', resolved_at = now()
-      where connector_id = $1 and stream = $2 and status = 'open' and source_key = any($3::text[])`,
-    [connectorId, stream, links.map((l) => l.source_key)],
+    `with linked as (
+       insert into source_link (connector_id, stream, source_key, target_type, target_id, content_hash, last_run_id)
+       select $1, $2, x.source_key, $3, x.target_id, x.content_hash, $4
+         from unnest($5::text[], $6::bigint[], $7::text[]) as x(source_key, target_id, content_hash)
+       on conflict (connector_id, stream, source_key) do update set
+         target_type = excluded.target_type, target_id = excluded.target_id, content_hash = excluded.content_hash,
+         last_run_id = excluded.last_run_id, last_seen = now(), gone_at = null)
+     update quarantined_record set status = 'replayed', resolved_at = now()
+      where connector_id = $1 and stream = $2 and status = 'open' and source_key = any($5::text[])`,
+    [
+      connectorId,
+      stream,
+      targetType,
+      runId,
+      links.map((l) => l.source_key),
+      links.map((l) => l.target_id),
+      links.map((l) => l.content_hash),
+    ],
   );
 }
 
@@ -447,17 +506,19 @@ export async function executeRun(
     // Chunks commit one at a time, in order; the next one is read and prepared while one commits.
     let committing: Promise<void> = Promise.resolve();
     let inFlight: ReadonlySet<string> = new Set();
+    let inFlightNatural: ReadonlySet<string> = new Set();
     const flush = async () => {
       if (!chunk.length) return;
       const records = chunk;
       chunk = [];
-      const prepared = await prepareChunk(em, s, records, inFlight);
+      const prepared = await prepareChunk(em, s, records, inFlight, inFlightNatural);
       await committing;
-      inFlight = new Set(records.map((r) => r.key));
       committing = commitChunk(em, s, prepared).then(async (added) => {
         for (const k of Object.keys(added) as Array<keyof RunCounters>) totals[k] += added[k];
         await options.onProgress?.({ ...totals });
       });
+      inFlight = new Set(records.map((r) => r.key));
+      inFlightNatural = prepared.naturalKeys;
       committing.catch(() => undefined); // seen by the next flush or at the end of the stream
     };
     try {

@@ -93,6 +93,30 @@ function fieldValue(field: FieldSpec, record: DataSetRecord): { present: boolean
   return { present: Object.hasOwn(source, field.name), value: source[field.name] };
 }
 
+/** What validation needs of a data set beyond its field list, worked out once per data set (bulk loads). */
+interface SpecShape {
+  attributeNames: ReadonlySet<string>;
+  /** Fields mandatory always or under a condition. */
+  mandatory: readonly FieldSpec[];
+  attributeFields: readonly FieldSpec[];
+}
+
+const shapes = new WeakMap<DataSetSpec, SpecShape>();
+
+function shapeOf(spec: DataSetSpec): SpecShape {
+  let shape = shapes.get(spec);
+  if (!shape) {
+    const attributeFields = spec.fields.filter((f) => f.in === 'attributes');
+    shape = {
+      attributeNames: new Set(attributeFields.map((f) => f.name)),
+      mandatory: spec.fields.filter((f) => f.mandatory || f.mandatoryIf),
+      attributeFields,
+    };
+    shapes.set(spec, shape);
+  }
+  return shape;
+}
+
 /** How a condition's value reads in a message: 是/否 for booleans, `01 一致` for codes. */
 function describeCondition(spec: DataSetSpec, condition: MandatoryCondition): string {
   const other = spec.fields.find((f) => f.name === condition.field);
@@ -150,9 +174,9 @@ export function validateRecord(
     }
   }
 
-  for (const field of spec.fields) {
+  const shape = shapeOf(spec);
+  for (const field of shape.mandatory) {
     const condition = field.mandatoryIf;
-    if (!field.mandatory && !condition) continue;
     const { present, value } = fieldValue(field, record);
     if (!isEmptyValue(value)) continue;
     if (options.partial && !present) continue;
@@ -169,9 +193,8 @@ export function validateRecord(
     });
   }
 
-  const attributeNames = new Set(spec.fields.filter((f) => f.in === 'attributes').map((f) => f.name));
   for (const [key, value] of Object.entries(record.attributes ?? {})) {
-    if (attributeNames.has(key)) continue;
+    if (shape.attributeNames.has(key)) continue;
     const column = spec.fields.find((f) => f.in === 'column' && f.name === key);
     const hint = column
       ? `is the column ${column.label} (${column.name}), not an attribute`
@@ -183,8 +206,8 @@ export function validateRecord(
       value,
     });
   }
-  for (const field of spec.fields) {
-    if (field.in !== 'attributes' || !Object.hasOwn(record.columns, field.name)) continue;
+  for (const field of shape.attributeFields) {
+    if (!Object.hasOwn(record.columns, field.name)) continue;
     const value = record.columns[field.name];
     failures.push({
       field: field.name,

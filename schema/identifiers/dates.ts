@@ -43,7 +43,13 @@ export function resolveToday(today?: string | Date): string {
     if (Number.isNaN(today.getTime())) throw new RangeError('today: invalid Date');
     return chinaDate(today);
   }
+  // Bulk validation passes the same day with every value: the last answer is kept.
+  if (today === lastToday.given) return lastToday.day;
   const digits = /^\d{4}-\d{2}-\d{2}$/.test(today) ? today.replaceAll('-', '') : today;
   if (!isExistingDate(digits)) throw new RangeError(`today "${today}": must be a real date as YYYY-MM-DD`);
-  return isoDate(digits);
+  const day = isoDate(digits);
+  lastToday = { given: today, day };
+  return day;
 }
+
+let lastToday = { given: '', day: '' };
