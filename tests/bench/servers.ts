@@ -116,6 +116,9 @@ export async function startGatewayProcess({
       LOG_LEVEL: 'silent',
       GRIDHUB_DEMO: 'false',
       GRIDHUB_QUEUE_PREFIX: 'bench',
+      // Benchmarks that run two gateways side by side (access: A and B) must not both take the handsets'
+      // default port 4443.
+      GRIDHUB_DEVICE_PORT: '0',
       ...env,
     },
     port,
