@@ -212,6 +212,16 @@ function listedProps(em: EntityManager, entity: EntityClass<object>, props: Prop
 
 const propsKey = (props: Props) => (props ? [...props].sort().join(',') : '*');
 
+/** SQL text built once per key; the keys (entity, alias, selection) are few, the bound only guards memory. */
+function memo(cache: Map<string, string>, key: string, build: () => string): string {
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = build();
+    if (cache.size < 5_000) cache.set(key, text);
+  }
+  return text;
+}
+
 const columnLists = new Map<string, string>();
 
 /**
@@ -225,15 +235,11 @@ export function listColumns(
   alias: string,
   props?: Props,
 ): string {
-  const key = `${entity.name}/${alias}/${propsKey(props)}`;
-  let list = columnLists.get(key);
-  if (!list) {
-    list = listedProps(em, entity, props)
+  return memo(columnLists, `${entity.name}/${alias}/${propsKey(props)}`, () =>
+    listedProps(em, entity, props)
       .map((p) => `${alias}.${p.fieldNames[0]}`)
-      .join(', ');
-    if (columnLists.size < 5_000) columnLists.set(key, list);
-  }
-  return list;
+      .join(', '),
+  );
 }
 
 const jsonRows = new Map<string, string>();
@@ -249,9 +255,7 @@ export function jsonRow(
   alias: string,
   props?: Props,
 ): string {
-  const key = `${entity.name}/${alias}/${propsKey(props)}`;
-  let sql = jsonRows.get(key);
-  if (!sql) {
+  return memo(jsonRows, `${entity.name}/${alias}/${propsKey(props)}`, () => {
     const pairs = listedProps(em, entity, props).map((p) => {
       const column = p.fieldNames[0];
       const type = (p.columnTypes?.[0] ?? '').toLowerCase();
@@ -260,10 +264,8 @@ export function jsonRow(
     });
     // json_build_object takes at most 100 arguments.
     if (pairs.length > 50) throw new Error(`${entity.name} has too many columns for one json_build_object`);
-    sql = `json_build_object(${pairs.join(', ')})`;
-    if (jsonRows.size < 5_000) jsonRows.set(key, sql);
-  }
-  return sql;
+    return `json_build_object(${pairs.join(', ')})`;
+  });
 }
 
 /** A JSON column as pg hands it over (parsed, unless a type parser left it as text). */

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import ExcelJS from 'exceljs';
+import { CHROMIUM_PATHS, findChromium, launchChromium } from '../runtime/chromium';
 import { DomainError } from '../runtime/errors';
 import { formatValue, type ReportRow, type SelfEvaluationReport } from './report';
 
@@ -266,14 +266,6 @@ export async function renderXlsx(report: SelfEvaluationReport): Promise<Buffer> 
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-export const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-
-export function findChromium(): string | null {
-  const configured = process.env.GRIDHUB_CHROMIUM;
-  if (configured) return existsSync(configured) ? configured : null;
-  return CHROMIUM_PATHS.find((p) => existsSync(p)) ?? null;
-}
-
 /**
  * The HTML printed to PDF by a local headless Chromium (its system fonts give the Chinese glyphs). Requests
  * off the page are refused: the report is self-contained, and the intranet has nowhere to fetch from.
@@ -286,17 +278,7 @@ export async function renderPdf(report: SelfEvaluationReport): Promise<Buffer> {
       `format pdf: no Chromium found (looked at ${CHROMIUM_PATHS.join(', ')}; set GRIDHUB_CHROMIUM); use html and print it`,
       { field: 'format', rule: 'needs a local Chromium' },
     );
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  const browser = await launchChromium(executablePath);
   try {
     const page = await browser.newPage();
     await page.route('**/*', (route) =>

@@ -26,19 +26,8 @@ export interface TrainingSessionInput {
   attributes?: Record<string, unknown>;
 }
 
-export interface TrainingSessionRow {
-  id: string;
-  code: string;
-  kind: string;
-  title: string;
-  audience: string;
-  regionCode: string;
-  regionPath: string;
-  heldOn: string;
-  participants: number;
-  organizer: string | null;
-  attributes: Record<string, unknown>;
-}
+/** A stored session: its input as given, with its id and its unit's region path. */
+export type TrainingSessionRow = Required<TrainingSessionInput> & { id: string; regionPath: string };
 
 export interface TrainingFilter {
   /** `YYYY-MM-DD`, inclusive. */

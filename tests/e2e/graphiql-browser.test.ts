@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../gateway/hub';
+import { launchChromium } from '../../schema/runtime/chromium';
 import { startTestHub } from '../support/hub';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -35,19 +36,7 @@ describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in a browser with no internet',
 
   beforeAll(async () => {
     hub = await startTestHub();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(CHROMIUM, ['--disable-quic']);
     // A fresh, throw-away profile (launch() gives every browser its own temporary user-data dir).
     context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     // Cut the network: anything not addressed to this machine is recorded and aborted, from every page and

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../schema/indicators/report';
 import { renderHtml, renderPdf } from '../../schema/indicators/report-render';
+import { launchChromium } from '../../schema/runtime/chromium';
 import { NATIONAL, OVERVIEW, SEED_VALUES } from '../unit/indicators/report-fixtures';
 
 /**
@@ -23,16 +24,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the self-evaluation report in a browser'
   const external: string[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium(CHROMIUM);
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     await context.route('**/*', (route) => {
       const url = route.request().url();
