@@ -16,6 +16,11 @@ export class CsvRecordReader {
   /** Records read so far, for the messages of errors. */
   private records = 0;
 
+  /** Records read so far: when a chunk fails, the records before the failing one, yielded or not. */
+  get recordsRead(): number {
+    return this.records;
+  }
+
   /** The records complete in the text given so far; with `final`, every remaining one. */
   push(chunk: string, final: boolean): string[][] {
     let text = this.rest + chunk;

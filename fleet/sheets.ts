@@ -297,10 +297,12 @@ async function* csvStreamRows(name: string, input: Readable, encoding: string): 
     }
   } catch (error) {
     if (error instanceof DomainError) throw error;
+    // The reader's own count: a chunk's records before the bad one were read but not yet handed out.
+    const read = reader.recordsRead;
     throw new DomainError(
       'FILE_UNREADABLE',
-      `${path.basename(name)} could not be read as CSV after row ${row}: ${(error as Error).message}`,
-      { file: name, row: row + 1 },
+      `${path.basename(name)} could not be read as CSV after row ${read}: ${(error as Error).message}`,
+      { file: name, row: read + 1 },
     );
   } finally {
     input.destroy();

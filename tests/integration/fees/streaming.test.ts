@@ -120,6 +120,20 @@ describe('openSheetStream', () => {
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).code).toBe('SHEET_NOT_FOUND');
   });
+
+  it('refuses a CSV with broken quoting as FILE_UNREADABLE, naming the row where reading stopped', async () => {
+    const broken = gbkCsv('broken.csv', [
+      CMCC_HEADER,
+      `${iccid(5)},${msisdn(5)},201801,套餐,30.00,,,,31`,
+      `${iccid(6)},${msisdn(6)},201801,"套餐"月功能费,30.00,,,,31`,
+    ]);
+    const error = await collect((await openSheetStream(broken)).rows).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ code: 'FILE_UNREADABLE', details: { row: 3 } });
+    expect((error as DomainError).message).toMatch(
+      /broken\.csv could not be read as CSV after row 2: .*[Qq]uote/,
+    );
+  });
 });
 
 describe('importStatement, streamed', () => {
